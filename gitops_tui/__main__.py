@@ -1,0 +1,3 @@
+from gitops_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,261 @@
+"""Plain data shared by every layer.
+
+Nothing here does I/O or knows about Textual, the kubernetes client or Git. Objects (manifests, live
+objects) travel between layers as plain ``dict`` trees decoded from YAML/JSON; everything else is a frozen
+dataclass defined here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+# A Kubernetes object as decoded JSON/YAML.
+Obj = dict[str, Any]
+
+
+class SyncStatus(enum.StrEnum):
+    SYNCED = "Synced"
+    OUT_OF_SYNC = "OutOfSync"
+    MISSING = "Missing"  # in Git, not live
+    REQUIRES_PRUNING = "RequiresPruning"  # tracked live object, not in Git
+    UNKNOWN = "Unknown"  # the comparison could not be made
+
+
+class HealthStatus(enum.StrEnum):
+    HEALTHY = "Healthy"
+    SUSPENDED = "Suspended"
+    PROGRESSING = "Progressing"
+    MISSING = "Missing"
+    DEGRADED = "Degraded"
+    UNKNOWN = "Unknown"
+
+
+# Worst wins when an app's health is aggregated from its resources (DESIGN §2 Health).
+HEALTH_ORDER: tuple[HealthStatus, ...] = (
+    HealthStatus.HEALTHY,
+    HealthStatus.SUSPENDED,
+    HealthStatus.PROGRESSING,
+    HealthStatus.MISSING,
+    HealthStatus.DEGRADED,
+    HealthStatus.UNKNOWN,
+)
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    status: HealthStatus
+    message: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class ResourceKey:
+    """Identity of an object: the API version is not part of it (apps/v1 and apps/v1beta1 are one object)."""
+
+    group: str
+    kind: str
+    namespace: str
+    name: str
+
+    @classmethod
+    def of(cls, obj: Obj) -> ResourceKey:
+        api_version = str(obj.get("apiVersion") or "")
+        group = api_version.rpartition("/")[0] if "/" in api_version else ""
+        meta = obj.get("metadata") or {}
+        return cls(
+            group, str(obj.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or "")
+        )
+
+    def display(self) -> str:
+        kind = f"{self.kind}.{self.group}" if self.group else self.kind
+        return f"{kind}/{self.namespace}/{self.name}" if self.namespace else f"{kind}/{self.name}"
+
+
+class DiffMode(enum.StrEnum):
+    SERVER_SIDE = "server-side"
+    CLIENT_SIDE = "client-side"
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """One `ignoreDifferences` entry (Argo CD shape). Empty group/kind/name/namespace match everything."""
+
+    group: str = ""
+    kind: str = ""
+    name: str = ""
+    namespace: str = ""
+    json_pointers: tuple[str, ...] = ()
+    jq_path_expressions: tuple[str, ...] = ()
+    managed_fields_managers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DriftField:
+    """One drifted field: a JSON pointer (RFC 6901, resolving in the live object; keyed list items that
+    exist only on the Git side use their index there) with both values and who last set the live value."""
+
+    path: str
+    git: Any
+    live: Any
+    manager: str | None = None
+    time: str | None = None  # RFC 3339 as found in managedFields; may be absent
+    keyed_path: str = ""  # same path with list items by key, e.g. /spec/.../containers/[name=web]/image
+
+
+@dataclass(frozen=True)
+class TakenOverField:
+    """A field an SSA apply with force would take from another manager."""
+
+    path: str
+    manager: str
+
+
+@dataclass(frozen=True)
+class ResourceDiff:
+    """Outcome of comparing one desired object with its live counterpart."""
+
+    key: ResourceKey
+    sync: SyncStatus
+    drift: tuple[DriftField, ...] = ()
+    mode: DiffMode = DiffMode.CLIENT_SIDE
+    taken_over: tuple[TakenOverField, ...] = ()
+    needs_replace: bool = False  # e.g. a list-key change the server refuses to merge (422 on dry run)
+    note: str = ""  # why a fallback happened, etc.
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    limit: int = 5
+    backoff_seconds: float = 5.0
+    factor: float = 2.0
+    max_backoff_seconds: float = 180.0
+
+
+class AppOrigin(enum.StrEnum):
+    ARGO = "argocd"
+    FLUX = "flux"
+    CONFIG = "config"
+    AUTO = "auto"
+
+
+class SourceType(enum.StrEnum):
+    DIRECTORY = "directory"
+    KUSTOMIZE = "kustomize"
+    HELM = "helm"
+
+
+class TrackingMethod(enum.StrEnum):
+    ANNOTATION = "annotation"  # argocd.argoproj.io/tracking-id
+    LABEL = "label"  # app.kubernetes.io/instance
+    ANNOTATION_AND_LABEL = "annotation+label"
+    FLUX = "flux"  # kustomize.toolkit.fluxcd.io/name + /namespace
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """An application as discovered in the repository."""
+
+    name: str
+    path: str  # relative to the repo root, posix
+    origin: AppOrigin = AppOrigin.AUTO
+    source_type: SourceType = SourceType.DIRECTORY
+    defined_in: str = ""  # file that declared the app (Application / Kustomization / config)
+    context: str | None = None  # kube context; None means current / --context
+    server: str = ""  # destination.server as written
+    cluster_name: str = ""  # destination.name as written
+    namespace: str = ""  # default namespace for namespaced objects without one
+    automated: bool = False
+    prune: bool = False
+    self_heal: bool = False
+    suspended: bool = False  # Flux spec.suspend
+    sync_options: tuple[str, ...] = ()
+    retry: RetryPolicy | None = None
+    ignore_differences: tuple[IgnoreRule, ...] = ()
+    tracking: TrackingMethod = TrackingMethod.ANNOTATION
+    flux_namespace: str = ""  # namespace of the Flux Kustomization (for its tracking labels)
+    recurse: bool = True  # directory.recurse
+    include: str = ""  # directory.include glob
+    exclude: str = ""  # directory.exclude glob
+    helm_values_files: tuple[str, ...] = ()
+    helm_release_name: str = ""
+    kustomize_images: tuple[str, ...] = ()
+    kustomize_name_prefix: str = ""
+    kustomize_name_suffix: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedApp:
+    """Desired objects of one app, or the error that stopped rendering."""
+
+    app: AppSpec
+    objects: tuple[Obj, ...] = ()
+    notes: tuple[str, ...] = ()  # skipped files and similar remarks
+    error: str = ""
+    # where each object came from, parallel to `objects`: (file relative to repo root, document index)
+    origins: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceStatus:
+    key: ResourceKey
+    version: str
+    sync: SyncStatus
+    health: HealthStatus | None  # None: no health check for this kind (not counted in app health)
+    health_message: str = ""
+    drift: tuple[DriftField, ...] = ()
+    mode: DiffMode = DiffMode.CLIENT_SIDE
+    needs_replace: bool = False
+    note: str = ""
+    error: str = ""
+
+    @property
+    def last_manager(self) -> tuple[str | None, str | None]:
+        """The manager and time of the most recent drifted-field change (time may be unknown)."""
+        best: tuple[str | None, str | None] = (None, None)
+        for d in self.drift:
+            if d.manager and (best[0] is None or (d.time or "") > (best[1] or "")):
+                best = (d.manager, d.time)
+        return best
+
+
+@dataclass(frozen=True)
+class AppStatus:
+    app: AppSpec
+    sync: SyncStatus
+    health: HealthStatus
+    resources: tuple[ResourceStatus, ...] = ()
+    error: str = ""
+    revision: str = ""  # short commit the desired state came from ("" for a dirty tree: see `dirty`)
+    dirty: bool = False
+    context: str = ""
+    reconciled_at: float = 0.0  # time.time() when computed
+    notes: tuple[str, ...] = ()
+
+    @property
+    def drifted(self) -> int:
+        return sum(1 for r in self.resources if r.sync is not SyncStatus.SYNCED)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    short: str
+    author: str
+    email: str
+    timestamp: float
+    summary: str
+    message: str = ""
+    files: tuple[str, ...] = field(default_factory=tuple)
+
+
+class GitopsError(Exception):
+    """Base of every error that carries a human message meant to be shown as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
