@@ -30,6 +30,9 @@ class HealthStatus(enum.StrEnum):
     MISSING = "Missing"
     DEGRADED = "Degraded"
     UNKNOWN = "Unknown"
+    # Not a state: the kind has no health check (ConfigMap, Secret, unknown CRDs). Argo CD leaves such
+    # resources out of the app's health, and so do we.
+    NONE = "NONE"
 
 
 # Worst wins when an app's health is aggregated from its resources (DESIGN §2 Health).
@@ -248,6 +251,31 @@ class Commit:
     summary: str
     message: str = ""
     files: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    """What the TUI header and `status` show about where we are."""
+
+    context: str
+    server: str
+    repo: str
+    branch: str
+    head: str
+    read_only: bool = False
+    automation: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceDetail:
+    """Everything the Diff screen needs for one resource. Secret values are already masked."""
+
+    app: str
+    key: ResourceKey
+    status: ResourceStatus
+    git: Obj | None  # desired object as it would be applied (tracking marker injected); None if not in Git
+    live: Obj | None  # live object, noise stripped; None if missing
+    predicted: Obj | None = None  # server-side-apply dry run result, noise stripped
 
 
 class GitopsError(Exception):
