@@ -205,7 +205,7 @@ class ResourceStatus:
     key: ResourceKey
     version: str
     sync: SyncStatus
-    health: HealthStatus | None  # None: no health check for this kind (not counted in app health)
+    health: HealthStatus  # NONE: no health check for this kind (not counted in app health)
     health_message: str = ""
     drift: tuple[DriftField, ...] = ()
     mode: DiffMode = DiffMode.CLIENT_SIDE
