@@ -186,6 +186,9 @@ class AppSpec:
     kustomize_images: tuple[str, ...] = ()
     kustomize_name_prefix: str = ""
     kustomize_name_suffix: str = ""
+    # Why the app cannot be rendered, found at discovery (a duplicate name, an Application whose source is
+    # not a path in this repo, an invalid field); rendering returns it as the app's error.
+    error: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""Finding the apps of a repository, from every source present, merged (DESIGN §2 "Applications").
+
+Order: `.gitops-tui.yaml` apps first (the operator's explicit list), then Argo CD Applications and Flux
+Kustomizations in file order. Without any of these, apps are inferred from the layout (`leaves.py`).
+A second app with a name already taken is kept, carrying an error that says where the first one is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gitops_tui.model import AppSpec, TrackingMethod
+from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.errors import ManifestError
+from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
+from gitops_tui.source.leaves import auto_apps
+from gitops_tui.source.render_directory import expand_lists
+from gitops_tui.source.repoconfig import load_repo_config
+from gitops_tui.source.walk import MANIFEST_SUFFIXES, find_kustomization, walk_dirs
+from gitops_tui.source.yamlload import load_documents
+
+# Cheap byte tests that let us skip parsing the vast majority of files.
+_MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+_MAX_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Discovery:
+    apps: tuple[AppSpec, ...]
+    errors: tuple[str, ...]  # files or entries that could not be read as apps
+    notes: tuple[str, ...]  # things worth knowing: unsupported options, skipped files
+
+
+@dataclass
+class _Scan:
+    declared: list[AppSpec]
+    kustomize_dirs: list[str]
+    chart_dirs: list[str]
+    errors: list[str]
+    notes: list[str]
+
+
+def discover_apps(root: Path, *, default_tracking: TrackingMethod = TrackingMethod.ANNOTATION) -> Discovery:
+    """Every app declared in (or inferred from) the tree at `root`. Never raises for content problems."""
+    root = Path(root)
+    config = load_repo_config(root, default_tracking)
+    tracking = config.tracking or default_tracking
+    scan = _scan(root, tracking)
+    apps = config.apps + scan.declared
+    notes = config.notes + scan.notes
+    if not apps:
+        apps = auto_apps(root, scan.kustomize_dirs, scan.chart_dirs, tracking, notes)
+    return Discovery(
+        apps=tuple(_mark_duplicates(apps)),
+        errors=tuple(config.errors + scan.errors),
+        notes=tuple(notes),
+    )
+
+
+def _mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
+    first: dict[str, AppSpec] = {}
+    out = []
+    for app in apps:
+        if app.name in first:
+            where = first[app.name].defined_in or first[app.name].path
+            message = f"duplicate app name {app.name}: already defined in {where}"
+            if app.defined_in:
+                message = f"{app.defined_in}: {message}"
+            app = replace(app, error=message)
+        else:
+            first[app.name] = app
+        out.append(app)
+    return out
+
+
+def _scan(root: Path, tracking: TrackingMethod) -> _Scan:
+    scan = _Scan([], [], [], [], [])
+    for dirpath, dirnames, filenames in walk_dirs(root):
+        rel_dir = dirpath.relative_to(root).as_posix()
+        if "Chart.yaml" in filenames:
+            scan.chart_dirs.append(rel_dir)
+            # Templates are not YAML until rendered, and subcharts belong to their parent.
+            dirnames[:] = [d for d in dirnames if d not in ("templates", "charts")]
+        if find_kustomization(dirpath) is not None:
+            scan.kustomize_dirs.append(rel_dir)
+        for name in filenames:
+            if name.endswith(MANIFEST_SUFFIXES):
+                _scan_file(root, dirpath / name, tracking, scan)
+    return scan
+
+
+def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan) -> None:
+    rel = path.relative_to(root).as_posix()
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            scan.notes.append(f"{rel}: larger than {_MAX_BYTES // 2**20} MiB, not searched for apps")
+            return
+        data = path.read_bytes()
+    except OSError:
+        return  # a dangling symlink or a file removed while we walk: nothing to discover
+    if not any(marker in data for marker in _MARKERS) or b"\0" in data[:8192]:
+        return
+    try:
+        docs = load_documents(data.decode("utf-8-sig"), rel)
+    except UnicodeDecodeError:
+        return
+    except ManifestError as exc:
+        if "{{" in data.decode("utf-8", "replace"):
+            scan.notes.append(f"{rel}: looks like a template, not searched for apps")
+        else:
+            scan.errors.append(exc.message)
+        return
+    for doc in docs:
+        for item in expand_lists(doc.data):
+            parsed: Parsed | None = None
+            where = f"{rel}:{doc.line}"
+            if is_application(item):
+                parsed = parse_application(item, where, root, tracking)
+            elif is_flux_kustomization(item):
+                parsed = parse_kustomization(item, where, root)
+            elif is_application(item, kind="ApplicationSet"):
+                scan.notes.append(
+                    f"{where}: ApplicationSet is not expanded; its Applications are not discovered"
+                )
+            if parsed is None:
+                continue
+            scan.notes.extend(parsed.notes)
+            if parsed.app is not None:
+                scan.declared.append(parsed.app)
+            else:
+                scan.errors.append(parsed.error)

@@ -1,0 +1,97 @@
+"""Rendering apps to their desired objects: directory, Kustomize or Helm, then namespaces and duplicates.
+
+`render_app` never raises: whatever goes wrong becomes the app's `error` (one line, with file:line where
+known) and the other apps render as usual. An app with an error has no objects: a partial set would make a
+sync prune what it should keep.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gitops_tui.model import AppOrigin, AppSpec, GitopsError, Obj, RenderedApp, ResourceKey, SourceType
+from gitops_tui.source.errors import ManifestError, RenderError
+from gitops_tui.source.render_directory import render_directory
+from gitops_tui.source.render_helm import render_helm
+from gitops_tui.source.render_kustomize import render_kustomize
+from gitops_tui.source.scope import set_namespaces
+from gitops_tui.source.yamlload import load_manifests
+
+__all__ = ["app_directory", "load_manifests", "render_app", "render_apps"]
+
+Renderer = Callable[[Path, AppSpec, Path], tuple[list[Obj], list[tuple[str, int]], list[str]]]
+_RENDERERS: dict[SourceType, Renderer] = {
+    SourceType.DIRECTORY: render_directory,
+    SourceType.KUSTOMIZE: render_kustomize,
+    SourceType.HELM: render_helm,
+}
+
+
+def app_directory(root: Path, path: str) -> Path:
+    """The app's directory inside the tree; RenderError if it is missing, outside, or not a directory."""
+    norm = posixpath.normpath(path.strip() or ".")
+    if posixpath.isabs(norm) or norm == ".." or norm.startswith("../"):
+        raise RenderError(f"path {path} is outside the repository")
+    app_dir = root / norm if norm != "." else root
+    if not app_dir.exists():
+        raise RenderError(f"path {path} does not exist")
+    if not app_dir.is_dir():
+        raise RenderError(f"path {path} is not a directory")
+    if not app_dir.resolve().is_relative_to(root.resolve()):
+        raise RenderError(f"path {path} is outside the repository")
+    return app_dir
+
+
+def _duplicates(objects: Sequence[Obj], origins: Sequence[tuple[str, int]]) -> str:
+    seen: dict[ResourceKey, tuple[str, int]] = {}
+    for obj, origin in zip(objects, origins, strict=True):
+        key = ResourceKey.of(obj)
+        if key in seen:
+            first = seen[key]
+            if first[0] == origin[0]:
+                where = f"{first[0]} (documents {first[1] + 1} and {origin[1] + 1})"
+            else:
+                where = f"{first[0]} and {origin[0]}"
+            return f"duplicate {key.display()} in {where}"
+        seen[key] = origin
+    return ""
+
+
+def render_app(root: Path, app: AppSpec) -> RenderedApp:
+    if app.error:  # found at discovery (a duplicate name, an unusable Application)
+        return RenderedApp(app=app, error=app.error)
+    root = Path(root).absolute()
+    notes: list[str] = []
+    try:
+        app_dir = app_directory(root, app.path)
+        objects, origins, notes = _RENDERERS[app.source_type](root, app, app_dir)
+        # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
+        objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
+        if unknown:
+            notes.append(
+                f"namespace {app.namespace} not set on kinds of unknown scope ({', '.join(unknown)}): "
+                "left to the cluster's API discovery"
+            )
+        duplicate = _duplicates(objects, origins)
+        if duplicate:
+            return RenderedApp(app=app, notes=tuple(notes), error=duplicate)
+    except (RenderError, ManifestError) as exc:
+        return RenderedApp(app=app, notes=tuple(notes), error=exc.message)
+    except GitopsError as exc:
+        return RenderedApp(app=app, notes=tuple(notes), error=exc.message)
+    except OSError as exc:
+        return RenderedApp(app=app, notes=tuple(notes), error=f"{app.path}: {exc.strerror or exc}")
+    except Exception as exc:  # the contract is "never raises": a bug here must not take the other apps down
+        return RenderedApp(app=app, notes=tuple(notes), error=f"{app.path}: internal error: {exc!r}")
+    return RenderedApp(app=app, objects=tuple(objects), notes=tuple(notes), origins=tuple(origins))
+
+
+def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) -> list[RenderedApp]:
+    """Render every app, in order. Threads overlap the kustomize/helm subprocesses and file reads."""
+    if len(apps) <= 1 or max_workers <= 1:
+        return [render_app(root, app) for app in apps]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(apps)), thread_name_prefix="render") as pool:
+        return list(pool.map(lambda app: render_app(root, app), apps))

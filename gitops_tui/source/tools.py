@@ -1,0 +1,66 @@
+"""Running the external renderers (kustomize, kubectl kustomize, helm); their failures become one line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from gitops_tui.source.errors import RenderError
+
+TIMEOUT_SECONDS = 60.0
+_MAX_MESSAGE = 600
+
+
+def kustomize_command() -> list[str] | None:
+    """`kustomize build` if a standalone kustomize is installed (usually newer), else `kubectl kustomize`."""
+    if found := shutil.which("kustomize"):
+        return [found, "build"]
+    if found := shutil.which("kubectl"):
+        return [found, "kustomize"]
+    return None
+
+
+def condense(stderr: str, replacements: Mapping[str, str] | None = None) -> str:
+    """One line from a tool's stderr: temp and repo paths shortened, "Error: " dropped, length capped."""
+    text = stderr
+    for old, new in sorted((replacements or {}).items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(old, new)
+    text = " ".join(text.split())
+    text = text.removeprefix("Error: ").removeprefix("error: ")
+    if len(text) > _MAX_MESSAGE:
+        text = text[: _MAX_MESSAGE - 1] + "…"
+    return text
+
+
+def run_tool(
+    cmd: Sequence[str],
+    *,
+    what: str,
+    cwd: Path | None = None,
+    replacements: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> str:
+    """The tool's stdout; RenderError("<what>: <condensed stderr>") if it fails or runs out of time."""
+    try:
+        proc = subprocess.run(
+            list(cmd),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            env={**os.environ, "LC_ALL": "C"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{what}: timed out after {timeout:g} s") from None
+    except OSError as exc:
+        raise RenderError(f"{what}: cannot run {cmd[0]}: {exc.strerror}") from None
+    if proc.returncode != 0:
+        reason = condense(proc.stderr, replacements) or f"exit status {proc.returncode}"
+        raise RenderError(f"{what}: {reason}")
+    return proc.stdout
