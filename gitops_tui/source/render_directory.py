@@ -81,9 +81,7 @@ def render_directory(
         if skipped:
             lines = ", ".join(str(n) for n in skipped[:5]) + (", …" if len(skipped) > 5 else "")
             what = "not a Kubernetes object" if len(skipped) == 1 else "not Kubernetes objects"
-            notes.append(
-                f"{rel}: skipped document at line {lines} ({what}: no apiVersion/kind/metadata.name)"
-            )
+            notes.append(f"{rel}: skipped document at line {lines} ({what}: no apiVersion/kind/name)")
     if errors:
         raise RenderError(join_errors(errors))
     return objects, origins, notes

@@ -3,6 +3,7 @@ overrides applied through a temporary overlay, as Argo CD applies them with `kus
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,14 @@ def parse_image(spec: str) -> dict[str, str]:
     return entry
 
 
-def _overlay(app: AppSpec, app_dir: Path) -> dict[str, Any] | None:
+def _overlay(app: AppSpec, app_dir: Path, overlay_dir: Path) -> dict[str, Any] | None:
     if not (app.kustomize_images or app.kustomize_name_prefix or app.kustomize_name_suffix):
         return None
     overlay: dict[str, Any] = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": [str(app_dir)],
+        # kustomize refuses absolute paths here ("new root cannot be absolute")
+        "resources": [os.path.relpath(app_dir.absolute(), overlay_dir)],
     }
     if app.kustomize_images:
         overlay["images"] = [parse_image(s) for s in app.kustomize_images]
@@ -71,8 +73,8 @@ def render_kustomize(
     if app.origin is AppOrigin.FLUX:  # kustomize-controller builds with load restrictions off
         command = [*command, "--load-restrictor=LoadRestrictionsNone"]
     what = f"kustomize build {app.path}"
-    overlay = _overlay(app, app_dir)
     with tempfile.TemporaryDirectory(prefix="gitops-tui-kustomize-") as tmp:
+        overlay = _overlay(app, app_dir, Path(tmp))
         target = app_dir
         if overlay is not None:
             target = Path(tmp)

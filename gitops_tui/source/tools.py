@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,9 @@ from pathlib import Path
 from gitops_tui.source.errors import RenderError
 
 TIMEOUT_SECONDS = 60.0
+# kubectl logs errors through klog: `E1122 21:22:04.006076 10691 run.go:72] "command failed" err="..."`
+_KLOG_PREFIX = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] ")
+_KLOG_FAILED = re.compile(r'"command failed" err="(.*)"')
 _MAX_MESSAGE = 600
 
 
@@ -28,7 +32,10 @@ def condense(stderr: str, replacements: Mapping[str, str] | None = None) -> str:
     text = stderr
     for old, new in sorted((replacements or {}).items(), key=lambda kv: -len(kv[0])):
         text = text.replace(old, new)
+    text = " ".join(_KLOG_PREFIX.sub("", line) for line in text.splitlines())
     text = " ".join(text.split())
+    if wrapped := _KLOG_FAILED.fullmatch(text):  # kubectl wraps kustomize's message in a klog line
+        text = wrapped.group(1).replace('\\"', '"')
     text = text.removeprefix("Error: ").removeprefix("error: ")
     if len(text) > _MAX_MESSAGE:
         text = text[: _MAX_MESSAGE - 1] + "…"
@@ -41,9 +48,10 @@ def run_tool(
     what: str,
     cwd: Path | None = None,
     replacements: Mapping[str, str] | None = None,
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> str:
     """The tool's stdout; RenderError("<what>: <condensed stderr>") if it fails or runs out of time."""
+    timeout = timeout or TIMEOUT_SECONDS
     try:
         proc = subprocess.run(
             list(cmd),
