@@ -90,8 +90,22 @@ def render_app(root: Path, app: AppSpec) -> RenderedApp:
 
 
 def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) -> list[RenderedApp]:
-    """Render every app, in order. Threads overlap the kustomize/helm subprocesses and file reads."""
-    if len(apps) <= 1 or max_workers <= 1:
+    """Render every app, in order.
+
+    Kustomize and Helm apps wait on subprocesses, so they run on a thread pool; directory apps are pure
+    Python (threads would only contend for the GIL), so they render on this thread meanwhile.
+    """
+    external = [
+        i for i, app in enumerate(apps) if app.source_type is not SourceType.DIRECTORY and not app.error
+    ]
+    if len(external) <= 1 or max_workers <= 1:
         return [render_app(root, app) for app in apps]
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(apps)), thread_name_prefix="render") as pool:
-        return list(pool.map(lambda app: render_app(root, app), apps))
+    results: list[RenderedApp | None] = [None] * len(apps)
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(external)), thread_name_prefix="render") as pool:
+        futures = {i: pool.submit(render_app, root, apps[i]) for i in external}
+        for i, app in enumerate(apps):
+            if i not in futures:
+                results[i] = render_app(root, app)
+        for i, future in futures.items():
+            results[i] = future.result()
+    return [r for r in results if r is not None]

@@ -2,11 +2,19 @@
 
 Scalars that YAML 1.1 would turn into dates (``2024-01-01``) stay strings: Kubernetes decodes such values as
 strings too, and a `datetime` would not survive a JSON round trip to the API server.
+
+Parsing is the bulk of rendering a large repo (PyYAML builds objects in Python: ~1 s for 4,000 objects), and
+between two reconciles almost no file changes. So parsed documents are cached by a hash of the text and
+handed out as fresh copies (unpickled: ~30x cheaper than parsing), which callers are free to mutate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +41,65 @@ class Document:
     line: int  # 1-based line where the document's content starts
 
 
+class _ParseCache:
+    """Pickled documents by (format, text digest), least recently used dropped past a size budget."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[tuple[bool, bytes], bytes] = OrderedDict()
+        self._size = 0
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[bool, bytes]) -> list[Document] | None:
+        with self._lock:
+            blob = self._entries.get(key)
+            if blob is None:
+                return None
+            self._entries.move_to_end(key)
+        docs: list[Document] = pickle.loads(blob)
+        return docs
+
+    def put(self, key: tuple[bool, bytes], docs: list[Document]) -> None:
+        blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = blob
+            self._size += len(blob)
+            while self._size > self._max_bytes and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self._size -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+_cache = _ParseCache()
+
+
+def clear_cache() -> None:
+    """Forget every parsed file (a hard refresh; tests)."""
+    _cache.clear()
+
+
 def load_documents(text: str, filename: str) -> list[Document]:
-    """Every document of a YAML stream (or the one value of a ``.json`` file). Raises ManifestError."""
-    if filename.endswith(".json"):
-        return _load_json(text, filename)
+    """Every document of a YAML stream (or the one value of a ``.json`` file). Raises ManifestError.
+
+    The documents are the caller's own: mutating them does not affect later loads of the same text.
+    """
+    is_json = filename.endswith(".json")
+    key = (is_json, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest())
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    docs = _load_json(text, filename) if is_json else _load_yaml(text, filename)
+    _cache.put(key, docs)
+    return docs
+
+
+def _load_yaml(text: str, filename: str) -> list[Document]:
     loader = _ManifestLoader(text)
     docs: list[Document] = []
     try:

@@ -63,3 +63,20 @@ def test_unsafe_tags_are_refused() -> None:
 )
 def test_what_counts_as_a_kubernetes_object(doc: object, expected: bool) -> None:
     assert is_k8s_object(doc) is expected
+
+
+def test_cached_documents_are_fresh_copies() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cached-copy\ndata:\n  a: '1'\n"
+    [(first, _)] = load_manifests(text, "a.yaml")
+    first["data"]["a"] = "mutated"
+    first["metadata"]["namespace"] = "x"
+    [(second, _)] = load_manifests(text, "b.yaml")
+    assert second == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cached-copy"},
+        "data": {"a": "1"},
+    }
+    # The same text read as JSON is a different parse, and errors are never cached as successes.
+    with pytest.raises(ManifestError):
+        load_manifests(text, "a.json")
