@@ -17,7 +17,7 @@ _REFERENCE_FIELDS = ("resources", "bases", "components")
 _FILLER = {"overlays", "overlay", "envs", "environments", "deploy", "k8s", "kubernetes", "manifests"}
 
 
-def _is_remote(entry: str) -> bool:
+def is_remote(entry: str) -> bool:
     return "://" in entry or entry.startswith(("github.com/", "git@", "gitlab.com/")) or "?ref=" in entry
 
 
@@ -44,7 +44,7 @@ def leaf_kustomizations(tree: Path, dirs: Iterable[str], notes: list[str]) -> li
         for key in _REFERENCE_FIELDS:
             entries = data.get(key)
             for entry in entries if isinstance(entries, list) else []:
-                if isinstance(entry, str) and not _is_remote(entry):
+                if isinstance(entry, str) and not is_remote(entry):
                     target = posixpath.normpath(posixpath.join(rel, entry))
                     if target in known and target != rel:
                         referenced.add(target)

@@ -1,0 +1,100 @@
+"""Which paths of the repository an app's desired state comes from: its own path plus what its Kustomize
+tree pulls in from elsewhere (a shared base, components, patches) and Helm value files outside the chart.
+
+History uses this, so that "what changed this app" includes a commit to `api/base`, not only to the overlay.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops_tui.model import AppSpec, SourceType
+from gitops_tui.source.leaves import is_remote
+from gitops_tui.source.specfields import SpecError, repo_path
+from gitops_tui.source.walk import find_kustomization
+
+_MAX_KUSTOMIZATIONS = 200  # a guard against pathological trees, far above real overlay depths
+
+
+def _local_refs(data: dict[str, Any]) -> list[str]:
+    """Every local path a kustomization names (directories and files), as written."""
+    refs: list[str] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value and not is_remote(value) and "\n" not in value:
+            refs.append(value.split("=", 1)[-1])  # generator entries may be "key=path"
+
+    for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds", "configurations"):
+        for entry in data.get(key) or []:
+            add(entry)
+    for key in ("patches", "patchesJson6902"):
+        for entry in data.get(key) or []:
+            if isinstance(entry, dict):
+                add(entry.get("path"))
+    for key in ("configMapGenerator", "secretGenerator"):
+        for gen in data.get(key) or []:
+            if isinstance(gen, dict):
+                for field in ("files", "envs"):
+                    for entry in gen.get(field) or []:
+                        add(entry)
+                add(gen.get("env"))
+    return refs
+
+
+def _kustomize_paths(root: Path, start: str) -> set[str]:
+    found: set[str] = set()
+    queue: list[str] = [start]
+    seen: set[str] = set()
+    while queue and len(seen) < _MAX_KUSTOMIZATIONS:
+        rel = queue.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        found.add(rel)
+        kfile = find_kustomization(root / rel if rel != "." else root)
+        if kfile is None:
+            continue
+        try:
+            data = yaml.load(kfile.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # rendering reports it; the app's own path is still known
+        if not isinstance(data, dict):
+            continue
+        for ref in _local_refs(data):
+            target = posixpath.normpath(posixpath.join(rel, ref))
+            if target == ".." or target.startswith("../") or posixpath.isabs(target):
+                continue
+            if (root / target).is_dir():
+                queue.append(target)
+            else:
+                found.add(target)
+    return found
+
+
+def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
+    """The app's path first, then the other paths it is built from, outermost first, without nesting."""
+    try:
+        own = repo_path(app.path, "path")
+    except SpecError:
+        return (app.path,)
+    paths: set[str] = {own}
+    if app.source_type is SourceType.KUSTOMIZE:
+        paths |= _kustomize_paths(Path(root), own)
+    elif app.source_type is SourceType.HELM:
+        for values in app.helm_values_files:
+            target = posixpath.normpath(posixpath.join(own, values))
+            if not target.startswith("../") and target != "..":
+                paths.add(target)
+    if "." in paths:
+        return (".",)
+    others = sorted(p for p in paths if p != own and not _under(p, own))
+    kept = [p for p in others if not any(q != p and _under(p, q) for q in others)]
+    return (own, *kept)
+
+
+def _under(path: str, parent: str) -> bool:
+    return path.startswith(parent + "/")
