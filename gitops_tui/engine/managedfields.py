@@ -1,0 +1,231 @@
+"""Who owns which field: `metadata.managedFields` (FieldsV1) read against the live object.
+
+FieldsV1 is a trie: `f:<name>` a map field, `k:<json>` a list item by its key fields, `v:<json>` a set
+member by value, `i:<n>` a list item by index, and `.` marks the node itself as owned (an empty `{}` leaf
+owns its whole value). Entries may lack `time`: the server stamps it only when an operation changes the
+object (fixtures 01, 18, 23).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gitops_tui.engine import lists, pointer
+from gitops_tui.engine.conflicts import parse_conflict
+from gitops_tui.engine.csaupgrade import migration_patch
+from gitops_tui.engine.fieldpath import PathElement, Tree, decode, path_text
+from gitops_tui.engine.normalize import scalar_equal
+from gitops_tui.model import Obj, TakenOverField
+
+__all__ = [
+    "ManagedEntry",
+    "Ownership",
+    "csa_migration_patch",
+    "entries",
+    "is_client_side_applied",
+    "owner",
+    "parse_conflict",
+    "takeovers",
+]
+
+CLIENT_SIDE_APPLY = "kubectl-client-side-apply"
+BEFORE_FIRST_APPLY = "before-first-apply"
+CSA_MANAGERS = (CLIENT_SIDE_APPLY, BEFORE_FIRST_APPLY)
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+@dataclass(frozen=True)
+class ManagedEntry:
+    manager: str
+    operation: str
+    subresource: str
+    time: str | None
+    api_version: str
+    fields: Tree
+
+
+def entries(live: Obj) -> tuple[ManagedEntry, ...]:
+    raw = (live.get("metadata") or {}).get("managedFields") or ()
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        out.append(
+            ManagedEntry(
+                manager=str(item.get("manager") or ""),
+                operation=str(item.get("operation") or ""),
+                subresource=str(item.get("subresource") or ""),
+                time=item.get("time") or None,
+                api_version=str(item.get("apiVersion") or ""),
+                fields=item.get("fieldsV1") or {},
+            )
+        )
+    return tuple(out)
+
+
+def list_child(node: Tree, item: Any, index: int) -> tuple[str, Tree] | None:
+    """The trie child that names list item `item` (at `index`), if the trie has one."""
+    for name, child in node.items():
+        kind = name[:2]
+        if kind == "k:":
+            if isinstance(item, dict):
+                key = decode(name[2:])
+                if all(item.get(k) == v for k, v in key.items()):
+                    return name, child
+        elif kind == "v:":
+            if decode(name[2:]) == item:
+                return name, child
+        elif kind == "i:" and name[2:] == str(index):
+            return name, child
+    return None
+
+
+def _walk(tree: Tree, live: Any, tokens: Sequence[str]) -> tuple[int, Tree | None, list[PathElement]]:
+    """Follow `tokens` through the trie and the live object together.
+
+    Returns how deep the deepest *owned* node along the way is (0: none), the trie node reached at the end
+    (None if the trie stops earlier) and the server-notation path walked."""
+    node: Tree = tree
+    cur: Any = live
+    owned = 0
+    walked: list[PathElement] = []
+    for depth, token in enumerate(tokens, start=1):
+        if isinstance(cur, dict):
+            name = "f:" + token
+            child = node.get(name)
+            cur = cur.get(token)
+        elif isinstance(cur, list) and token.isdigit() and int(token) < len(cur):
+            found = list_child(node, cur[int(token)], int(token))
+            if found is None:
+                return owned, None, walked
+            name, child = found
+            cur = cur[int(token)]
+        else:
+            return owned, None, walked
+        if child is None:
+            return owned, None, walked
+        walked.append((name[0], name[2:]))
+        node = child
+        if not child or "." in child:
+            owned = depth
+            if not child:
+                # An empty leaf owns its whole value (atomic): nothing deeper is listed.
+                return (len(tokens) if depth < len(tokens) else depth), None, walked
+    return owned, node, walked
+
+
+# --- ownership ------------------------------------------------------------------------------------------
+
+
+class Ownership:
+    """The managedFields of one live object, parsed once and asked many questions."""
+
+    def __init__(self, live: Obj) -> None:
+        self.live = live
+        self.entries = entries(live)
+
+    def owners(self, ptr: str) -> list[ManagedEntry]:
+        """Entries that own the value at `ptr` (the field itself or an atomic ancestor of it)."""
+        tokens = pointer.split(ptr)
+        return [e for e in self.entries if _walk(e.fields, self.live, tokens)[0] == len(tokens)]
+
+    def owners_or_parts(self, ptr: str) -> list[ManagedEntry]:
+        """Entries that own the value at `ptr` or something inside it."""
+        tokens = pointer.split(ptr)
+        out = []
+        for entry in self.entries:
+            owned, node, _ = _walk(entry.fields, self.live, tokens)
+            if owned == len(tokens) or node:
+                out.append(entry)
+        return out
+
+    def owner(self, ptr: str) -> tuple[str | None, str | None]:
+        """Manager and time of the most specific entry owning `ptr` (or, failing that, owning part of it)."""
+        tokens = pointer.split(ptr)
+        under_status = bool(tokens) and tokens[0] == "status"
+        best: tuple[float, int, str, ManagedEntry] | None = None
+        for entry in self.entries:
+            owned, node, _ = _walk(entry.fields, self.live, tokens)
+            if owned:
+                score = float(owned)
+            elif node:
+                score = 0.5  # owns something inside the value: a part-owner, better than nothing
+            else:
+                continue
+            # A status-subresource writer is rarely who changed a spec field they happen to share.
+            relevant = 1 if (entry.subresource != "status") != under_status else 0
+            rank = (score, relevant, entry.time or "", entry)
+            if best is None or rank[:3] > best[:3]:
+                best = rank
+        if best is None:
+            return None, None
+        return best[3].manager, best[3].time
+
+
+def owner(live: Obj, ptr: str) -> tuple[str | None, str | None]:
+    """(manager, time) of the most specific entry owning `ptr` in `live`; spec paths prefer non-status
+    writers; the time may be None."""
+    return Ownership(live).owner(ptr)
+
+
+def is_client_side_applied(live: Obj) -> bool:
+    meta = live.get("metadata") or {}
+    if LAST_APPLIED in (meta.get("annotations") or {}):
+        return True
+    return any(e.manager in CSA_MANAGERS for e in entries(live))
+
+
+# --- what a forced apply takes over ---------------------------------------------------------------------
+
+
+def _leaves(desired: Any, tokens: tuple[str, ...], live: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Leaf fields of the applied object as pointers into live (keyed list items matched by key)."""
+    if isinstance(desired, dict) and desired:
+        live_map = live if isinstance(live, dict) else {}
+        for k, v in desired.items():
+            yield from _leaves(v, (*tokens, k), live_map.get(k))
+        return
+    if isinstance(desired, list) and desired and isinstance(live, list):
+        field = tokens[-1] if tokens else ""
+        fields = lists.key_fields(field, [*desired, *live])
+        if fields is not None and field in lists.MERGE_KEYS:
+            # By key only: an item whose key changed is a new item to the server, not a takeover (fixture 22).
+            for i, j in lists.match(desired, live, fields, pair_renamed=False):
+                if i is not None and j is not None:
+                    yield from _leaves(desired[i], (*tokens, str(j)), live[j])
+            return
+    yield tokens, desired
+
+
+def takeovers(live: Obj, desired: Obj, manager: str) -> tuple[TakenOverField, ...]:
+    """Fields of `desired` whose live value differs and that another manager owns: what a forced
+    server-side apply by `manager` takes over, named as the server's conflict message names them."""
+    live_entries = [e for e in entries(live) if e.manager != manager]
+    if not live_entries:
+        return ()
+    # Secret stringData is not folded: the apply owns `stringData`, so a changed `data` conflicts with
+    # nothing (fixture 10).
+    out: dict[tuple[str, str], None] = {}
+    for tokens, value in _leaves(desired, (), live):
+        if tokens and tokens[0] in ("status", "apiVersion", "kind"):
+            continue
+        try:
+            current = pointer.resolve(live, pointer.join(tokens))
+        except KeyError:
+            continue  # nobody owns what does not exist
+        if scalar_equal(value, current, tokens):
+            continue
+        for entry in live_entries:
+            owned, _, walked = _walk(entry.fields, live, tokens)
+            if owned == len(tokens):
+                out[(path_text(walked), entry.manager)] = None
+    return tuple(TakenOverField(path, mgr) for path, mgr in out)
+
+
+def csa_migration_patch(live: Obj, manager: str) -> list[dict[str, Any]] | None:
+    """The JSON patch kubectl's csaupgrade sends before its first server-side apply over a client-side-applied
+    object: `kubectl-client-side-apply` and `before-first-apply` ownership merged into `manager`'s Apply
+    entry. None when there is nothing to migrate."""
+    return migration_patch(live, manager, CSA_MANAGERS)

@@ -1,0 +1,44 @@
+"""RFC 6901 JSON pointers: how every drifted field is named between layers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    # Order matters: "~01" must become "~1", not "/".
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(parts: Iterable[str | int]) -> str:
+    return "".join("/" + escape(p) for p in parts)
+
+
+def split(ptr: str) -> list[str]:
+    if ptr == "":
+        return []
+    if not ptr.startswith("/"):
+        raise ValueError(f"not a JSON pointer: {ptr!r}")
+    return [unescape(t) for t in ptr[1:].split("/")]
+
+
+def resolve(obj: Any, ptr: str) -> Any:
+    """The value at `ptr`; KeyError when any step is absent (a list index out of range included)."""
+    cur = obj
+    for token in split(ptr):
+        if isinstance(cur, dict):
+            if token not in cur:
+                raise KeyError(ptr)
+            cur = cur[token]
+        elif isinstance(cur, list):
+            if not token.isdigit() or (len(token) > 1 and token[0] == "0") or int(token) >= len(cur):
+                raise KeyError(ptr)
+            cur = cur[int(token)]
+        else:
+            raise KeyError(ptr)
+    return cur
