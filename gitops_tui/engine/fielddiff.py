@@ -38,8 +38,13 @@ def _missing(value: Any) -> bool:
     return value is ABSENT or value is None
 
 
+def _none(value: Any) -> bool:
+    # An empty map or list is how the server writes "nothing" (`resources: {}`); it is no value either.
+    return value is ABSENT or value is None or value == {} or value == []
+
+
 def full(live: Any, other: Any) -> list[Difference]:
-    """Every difference between live and the prediction (None and absent are the same)."""
+    """Every difference between live and the prediction (null, empty and absent are the same)."""
     out: list[Difference] = []
     _full(live, other, (), (), out)
     return out
@@ -74,7 +79,7 @@ def _full(
                     out,
                 )
             return
-    if _missing(live) and _missing(other):
+    if _none(live) and _none(other):
         return
     if type(live) is type(other) and live == other:
         return
