@@ -25,10 +25,20 @@ def _local_refs(data: dict[str, Any]) -> list[str]:
     refs: list[str] = []
 
     def add(value: Any) -> None:
-        if isinstance(value, str) and value and not is_remote(value) and "\n" not in value:
-            refs.append(value.split("=", 1)[-1])  # generator entries may be "key=path"
+        if isinstance(value, str) and value and "\n" not in value:
+            refs.append(value)
 
-    for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds", "configurations"):
+    for key in (
+        "resources",
+        "bases",
+        "components",
+        "patchesStrategicMerge",
+        "crds",
+        "configurations",
+        "generators",
+        "transformers",
+        "validators",
+    ):
         for entry in data.get(key) or []:
             add(entry)
     for key in ("patches", "patchesJson6902"):
@@ -38,14 +48,19 @@ def _local_refs(data: dict[str, Any]) -> list[str]:
     for key in ("configMapGenerator", "secretGenerator"):
         for gen in data.get(key) or []:
             if isinstance(gen, dict):
-                for field in ("files", "envs"):
-                    for entry in gen.get(field) or []:
-                        add(entry)
+                for entry in gen.get("files") or []:
+                    if isinstance(entry, str):
+                        add(entry.split("=", 1)[-1])  # "key=path"
+                for entry in gen.get("envs") or []:
+                    add(entry)
                 add(gen.get("env"))
     return refs
 
 
-def _kustomize_paths(root: Path, start: str) -> set[str]:
+def kustomize_inputs(root: Path, start: str) -> tuple[set[str], bool]:
+    """Every repo path a kustomize build of `start` reads, and whether that is all it reads (False when a
+    remote resource or a path outside the repository is involved, or a kustomization could not be read)."""
+    complete = True
     found: set[str] = set()
     queue: list[str] = [start]
     seen: set[str] = set()
@@ -61,18 +76,25 @@ def _kustomize_paths(root: Path, start: str) -> set[str]:
         try:
             data = yaml.load(kfile.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue  # rendering reports it; the app's own path is still known
+            complete = False  # rendering reports it; the app's own path is still known
+            continue
         if not isinstance(data, dict):
             continue
         for ref in _local_refs(data):
+            if is_remote(ref):
+                complete = False
+                continue
             target = posixpath.normpath(posixpath.join(rel, ref))
             if target == ".." or target.startswith("../") or posixpath.isabs(target):
+                complete = False
                 continue
             if (root / target).is_dir():
                 queue.append(target)
             else:
                 found.add(target)
-    return found
+    if queue:
+        complete = False
+    return found, complete
 
 
 def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
@@ -83,7 +105,7 @@ def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
         return (app.path,)
     paths: set[str] = {own}
     if app.source_type is SourceType.KUSTOMIZE:
-        paths |= _kustomize_paths(Path(root), own)
+        paths |= kustomize_inputs(Path(root), own)[0]
     elif app.source_type is SourceType.HELM:
         for values in app.helm_values_files:
             target = posixpath.normpath(posixpath.join(own, values))

@@ -8,6 +8,7 @@ sync prune what it should keep.
 from __future__ import annotations
 
 import posixpath
+import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,9 @@ from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.render_directory import render_directory
 from gitops_tui.source.render_helm import render_helm
 from gitops_tui.source.render_kustomize import render_kustomize
+from gitops_tui.source.rendercache import RenderCache, fingerprint
 from gitops_tui.source.scope import set_namespaces
+from gitops_tui.source.tools import kustomize_command
 from gitops_tui.source.yamlload import load_manifests
 
 __all__ = ["app_directory", "load_manifests", "render_app", "render_apps"]
@@ -28,6 +31,31 @@ _RENDERERS: dict[SourceType, Renderer] = {
     SourceType.KUSTOMIZE: render_kustomize,
     SourceType.HELM: render_helm,
 }
+# Directory apps need no such cache: their files' parses are cached by content in yamlload.
+_external_cache = RenderCache()
+
+
+def clear_render_cache() -> None:
+    """Forget cached Kustomize/Helm output (a hard refresh; tests)."""
+    _external_cache.clear()
+
+
+def _render_external(
+    root: Path, app: AppSpec, app_dir: Path
+) -> tuple[list[Obj], list[tuple[str, int]], list[str]]:
+    renderer = _RENDERERS[app.source_type]
+    digest = fingerprint(root, app)
+    if digest is None:
+        return renderer(root, app, app_dir)
+    tool = shutil.which("helm") if app.source_type is SourceType.HELM else kustomize_command()
+    key = (app, digest, str(tool))
+    hit = _external_cache.get(key)
+    if hit is not None:
+        objects, origins, notes = hit
+        return objects, origins, notes
+    result = renderer(root, app, app_dir)
+    _external_cache.put(key, result)
+    return result
 
 
 def app_directory(root: Path, path: str) -> Path:
@@ -67,7 +95,10 @@ def render_app(root: Path, app: AppSpec) -> RenderedApp:
     notes: list[str] = []
     try:
         app_dir = app_directory(root, app.path)
-        objects, origins, notes = _RENDERERS[app.source_type](root, app, app_dir)
+        if app.source_type is SourceType.DIRECTORY:
+            objects, origins, notes = render_directory(root, app, app_dir)
+        else:
+            objects, origins, notes = _render_external(root, app, app_dir)
         # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
         objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
         if unknown:

@@ -23,6 +23,7 @@ def test_kustomize_app_paths_follow_bases_components_patches_and_generators(tmp_
     write(tmp_path, "shared/x.yaml", configmap("x"))
     write(tmp_path, "shared/patch.yaml", "x: y\n")
     write(tmp_path, "shared/app.env", "A=1\n")
+    write(tmp_path, "shared/settings.ini", "[a]\n")
     write(
         tmp_path,
         "api/overlays/staging/kustomization.yaml",
@@ -38,6 +39,7 @@ patches:
 configMapGenerator:
   - name: cfg
     envs: [../../../shared/app.env]
+    files: [settings.ini=../../../shared/settings.ini]
 """,
     )
     assert app_paths(tmp_path, kustomize_app("api/overlays/staging")) == (
@@ -46,6 +48,7 @@ configMapGenerator:
         "components/debug",
         "shared/app.env",
         "shared/patch.yaml",
+        "shared/settings.ini",
         "shared/x.yaml",
     )
 

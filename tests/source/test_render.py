@@ -447,3 +447,39 @@ def test_render_apps_keeps_order_with_many_workers(tmp_path: Path) -> None:
     assert [r.objects[0]["metadata"]["name"] for r in rendered[:-1]] == [f"cm{i}" for i in range(20)]
     assert rendered[-1].error == "path nowhere does not exist"
     assert render_apps(tmp_path, []) == []
+
+
+def test_kustomize_output_is_reused_until_an_input_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    kustomize_tree(repo)
+    calls = tmp_path / "calls"
+    # A fake kustomize that counts its runs and prints one ConfigMap.
+    _script(
+        tmp_path / "bin/kustomize",
+        f"#!/bin/sh\necho run >> {calls}\n"
+        "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: built\\n'\n",
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    app = AppSpec(name="cached", path="api/overlays/staging", source_type=SourceType.KUSTOMIZE, namespace="n")
+    runs = lambda: len(calls.read_text().splitlines()) if calls.exists() else 0  # noqa: E731
+
+    first = render_app(repo, app)
+    assert keys(first.objects) == ["ConfigMap/n/built"] and runs() == 1
+    first.objects[0]["metadata"]["name"] = "mutated by a caller"
+    second = render_app(repo, app)
+    assert keys(second.objects) == ["ConfigMap/n/built"] and runs() == 1
+    write(repo, "api/base/service.yaml", service("api-v2"))  # the base changed: build again
+    render_app(repo, app)
+    assert runs() == 2
+    render_app(repo, replace(app, kustomize_name_prefix="x-"))  # another spec: build again
+    assert runs() == 3
+    write(
+        repo,
+        "api/overlays/staging/kustomization.yaml",
+        "resources:\n  - ../../base\n  - github.com/x/y?ref=v1\n",
+    )
+    render_app(repo, app)
+    render_app(repo, app)  # a remote base cannot be fingerprinted: never cached
+    assert runs() == 5
