@@ -23,7 +23,7 @@ from gitops_tui.source.scope import set_namespaces
 from gitops_tui.source.tools import kustomize_command
 from gitops_tui.source.yamlload import load_manifests
 
-__all__ = ["app_directory", "load_manifests", "render_app", "render_apps"]
+__all__ = ["app_directory", "clear_render_cache", "load_manifests", "render_app", "render_apps"]
 
 Renderer = Callable[[Path, AppSpec, Path], tuple[list[Obj], list[tuple[str, int]], list[str]]]
 _RENDERERS: dict[SourceType, Renderer] = {
