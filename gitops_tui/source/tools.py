@@ -14,7 +14,7 @@ from gitops_tui.source.errors import RenderError
 TIMEOUT_SECONDS = 60.0
 # kubectl logs errors through klog: `E1122 21:22:04.006076 10691 run.go:72] "command failed" err="..."`
 _KLOG_PREFIX = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] ")
-_KLOG_FAILED = re.compile(r'"command failed" err="(.*)"')
+_KLOG_FAILED = re.compile(r'"command failed" err=(?:"(.*)"|<\s*(.*?)\s*>)')
 _MAX_MESSAGE = 600
 
 
@@ -35,7 +35,7 @@ def condense(stderr: str, replacements: Mapping[str, str] | None = None) -> str:
     text = " ".join(_KLOG_PREFIX.sub("", line) for line in text.splitlines())
     text = " ".join(text.split())
     if wrapped := _KLOG_FAILED.fullmatch(text):  # kubectl wraps kustomize's message in a klog line
-        text = wrapped.group(1).replace('\\"', '"')
+        text = (wrapped.group(1) or "").replace('\\"', '"') or wrapped.group(2) or ""
     text = text.removeprefix("Error: ").removeprefix("error: ")
     if len(text) > _MAX_MESSAGE:
         text = text[: _MAX_MESSAGE - 1] + "…"

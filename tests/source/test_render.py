@@ -483,3 +483,32 @@ def test_kustomize_output_is_reused_until_an_input_changes(
     render_app(repo, app)
     render_app(repo, app)  # a remote base cannot be fingerprinted: never cached
     assert runs() == 5
+
+
+@needs_kustomize
+def test_flux_builds_without_load_restrictions_and_sets_the_target_namespace(tmp_path: Path) -> None:
+    kustomize_tree(tmp_path)
+    write(
+        tmp_path,
+        "shared/replicas.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 7\n",
+    )
+    write(
+        tmp_path,
+        "api/overlays/staging/kustomization.yaml",
+        "namespace: staging\nresources:\n  - ../../base\npatches:\n  - path: ../../../shared/replicas.yaml\n",
+    )
+    argo = AppSpec(
+        name="s", path="api/overlays/staging", source_type=SourceType.KUSTOMIZE, origin=AppOrigin.ARGO
+    )
+    flux = replace(argo, origin=AppOrigin.FLUX, namespace="apps")
+    # Plain kustomize refuses a patch outside the kustomization root; Flux's kustomize-controller does not.
+    refused = render_app(tmp_path, argo).error
+    assert refused.startswith(
+        "kustomize build api/overlays/staging: trouble configuring builtin PatchTransformer"
+    )
+    assert refused.endswith("security; file 'shared/replicas.yaml' is not in or below 'api/overlays/staging'")
+    r = render_app(tmp_path, flux)
+    assert r.error == ""
+    assert keys(r.objects) == ["Service/apps/api", "Deployment.apps/apps/api"]
+    assert r.objects[1]["spec"]["replicas"] == 7
