@@ -35,8 +35,11 @@ _ENV = {
 
 class GitRepo:
     def __init__(self, path: str | Path) -> None:
+        start = Path(path)
+        if start.is_file():  # `--repo some/manifest.yaml` means the repository holding it
+            start = start.parent
         try:
-            self._repo = git.Repo(str(path), search_parent_directories=True)
+            self._repo = git.Repo(str(start), search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise NotAGitRepo(f"{path} is not inside a Git repository") from None
         if self._repo.bare or self._repo.working_tree_dir is None:

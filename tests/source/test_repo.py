@@ -33,6 +33,7 @@ def test_not_a_repository(tmp_path: Path) -> None:
 
 def test_finds_the_root_from_a_subdirectory(repo: Path) -> None:
     assert GitRepo(repo / "web").root == repo.resolve()
+    assert GitRepo(repo / "web" / "config.yaml").root == repo.resolve()
 
 
 def test_where_we_are(repo: Path) -> None:
