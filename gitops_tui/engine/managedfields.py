@@ -174,7 +174,10 @@ def is_client_side_applied(live: Obj) -> bool:
     meta = live.get("metadata") or {}
     if LAST_APPLIED in (meta.get("annotations") or {}):
         return True
-    return any(e.manager in CSA_MANAGERS for e in entries(live))
+    # Called for every object on the fast path: read the raw entries rather than parse them.
+    return any(
+        isinstance(e, dict) and e.get("manager") in CSA_MANAGERS for e in meta.get("managedFields") or ()
+    )
 
 
 # --- what a forced apply takes over ---------------------------------------------------------------------

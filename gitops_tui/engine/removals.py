@@ -106,13 +106,16 @@ def _removed(
     if isinstance(applied, dict) and isinstance(live, dict):
         git_map = git if isinstance(git, dict) else {}
         for k, av in applied.items():
-            if tokens == () and k in ("apiVersion", "kind"):
+            gv = git_map.get(k, ABSENT)
+            container = isinstance(av, dict | list)
+            if gv is not ABSENT and (not container or av == gv):
+                continue  # still in Git as applied: nothing removed below here
+            if not tokens and k in ("apiVersion", "kind"):
                 continue
             lv = live.get(k, ABSENT)
             if lv is ABSENT or is_empty(lv):
                 continue
-            gv = git_map.get(k, ABSENT)
-            whole = not isinstance(av, dict | list) or (isinstance(av, list) and not _keyed(k, av, lv))
+            whole = not container or (isinstance(av, list) and not _keyed(k, av, lv))
             if gv is ABSENT and whole:
                 # A scalar or an atomic list goes as a whole, unless the server puts the same value back.
                 if not is_default(kind, (*tokens, k), lv, live):
