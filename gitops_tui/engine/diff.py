@@ -141,7 +141,8 @@ def client_side_diff(
     git_n = apply_ignores(fold_secret(strip_noise(desired)), key, rules)
     live_n = apply_ignores(strip_noise(live), key, rules)
     ownership = Ownership(live)
-    diffs = [d for d in subset(git_n, live_n) if d.tokens[:1] not in (("apiVersion",),)]
+    # The API version is how the object was read, not part of it (apps/v1beta1 and apps/v1 are one object).
+    diffs = [d for d in subset(git_n, live_n) if d.tokens[:1] != ("apiVersion",)]
     previously: list[Obj] = []
     applied = last_applied(live)
     if applied is not None:

@@ -22,6 +22,9 @@ from gitops_tui.engine.managedfields import CSA_MANAGERS, LAST_APPLIED, Ownershi
 from gitops_tui.engine.normalize import fold_secret, is_empty, strip_noise
 from gitops_tui.model import Obj
 
+# An apply cannot remove what names the object; Git leaving the namespace to the app's default is no drift.
+_IDENTITY = frozenset({"name", "namespace", "generateName"})
+
 
 @lru_cache(maxsize=1024)
 def _parse_last_applied(text: str) -> Any:
@@ -110,7 +113,7 @@ def _removed(
             container = isinstance(av, dict | list)
             if gv is not ABSENT and (not container or av == gv):
                 continue  # still in Git as applied: nothing removed below here
-            if not tokens and k in ("apiVersion", "kind"):
+            if (not tokens and k in ("apiVersion", "kind")) or (tokens == ("metadata",) and k in _IDENTITY):
                 continue
             lv = live.get(k, ABSENT)
             if lv is ABSENT or is_empty(lv):

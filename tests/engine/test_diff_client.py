@@ -227,3 +227,11 @@ def test_fallback_after_a_rejected_dry_run_marks_replace_even_without_drift() ->
     result = diff.fallback_after_rejected_dry_run(git(), live(), "422 Invalid")
     assert result.needs_replace and result.sync is SyncStatus.OUT_OF_SYNC
     assert "422 Invalid" in result.note
+
+
+def test_identity_in_last_applied_is_never_a_removal() -> None:
+    applied = git()
+    lv = with_last_applied(live(), applied)
+    g = git()
+    del g["metadata"]["namespace"]  # the app's destination namespace fills it in
+    assert diff.client_side_diff(g, lv).sync is SyncStatus.SYNCED
