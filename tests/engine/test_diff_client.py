@@ -235,3 +235,36 @@ def test_identity_in_last_applied_is_never_a_removal() -> None:
     g = git()
     del g["metadata"]["namespace"]  # the app's destination namespace fills it in
     assert diff.client_side_diff(g, lv).sync is SyncStatus.SYNCED
+
+
+def test_server_defaults_per_kind_come_back_after_a_removal() -> None:
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s", "namespace": "shop"},
+        "spec": {"ports": [{"port": 80}]},
+    }
+    applied = json.loads(json.dumps(service))
+    applied["spec"].update(type="ClusterIP", sessionAffinity="None", clusterIP="10.0.0.1")
+    applied["spec"]["ports"][0].update(protocol="TCP", targetPort=80)
+    live_service = with_last_applied(json.loads(json.dumps(applied)), applied)
+    assert diff.client_side_diff(service, live_service).sync is SyncStatus.SYNCED
+    live_service["spec"]["type"] = "NodePort"
+    live_service["spec"]["ports"][0]["targetPort"] = 8080
+    assert paths(diff.client_side_diff(service, live_service)) == ["/spec/ports/0/targetPort", "/spec/type"]
+
+
+def test_image_pull_policy_default_depends_on_the_tag() -> None:
+    for image, policy, drift in (
+        ("nginx:1.27", "IfNotPresent", []),
+        ("nginx", "Always", []),
+        ("nginx:latest", "Always", []),
+        ("nginx:latest", "IfNotPresent", ["/spec/template/spec/containers/1/imagePullPolicy"]),
+    ):
+        g = git()
+        g["spec"]["template"]["spec"]["containers"][0]["image"] = image
+        applied = json.loads(json.dumps(g))
+        applied["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = policy
+        lv = with_last_applied(live(), applied)
+        lv["spec"]["template"]["spec"]["containers"][1].update(image=image, imagePullPolicy=policy)
+        assert paths(diff.client_side_diff(g, lv)) == drift, image
