@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -115,3 +116,50 @@ def test_a_changed_image_is_found_at_its_live_index(obj: dict[str, Any], data: s
         assert result.drift[0].keyed_path == f"/spec/template/spec/containers/[name={name}]/image"
         assert result.drift[0].live == "registry/changed:latest"
         assert result.drift[0].git.startswith("registry/")
+
+
+FIELDS_V1 = st.recursive(
+    st.just({}),
+    lambda inner: st.dictionaries(
+        st.sampled_from(
+            [".", "f:spec", "f:metadata", "f:a", 'k:{"name":"x"}', 'v:"x"', "i:0", "f:labels", "k:bad"]
+        ),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def messy_objects(draw: st.DrawFn) -> dict[str, Any]:
+    obj = draw(arbitrary_objects())
+    managed = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "manager": st.sampled_from(["gitops-tui", "kubectl-client-side-apply", "x"]),
+                    "fieldsV1": FIELDS_V1,
+                },
+                optional={"operation": st.sampled_from(["Apply", "Update"]), "time": st.text(max_size=3)},
+            ),
+            max_size=3,
+        )
+    )
+    last_applied = draw(st.one_of(st.none(), st.text(max_size=20), JSON.map(json.dumps)))
+    obj["metadata"] = {"name": "t", "managedFields": managed}
+    if last_applied is not None:
+        obj["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": last_applied}
+    return obj
+
+
+@settings(max_examples=200, deadline=None)
+@given(arbitrary_objects(), messy_objects(), arbitrary_objects())
+def test_any_input_gives_an_answer_not_an_exception(desired: Any, live: Any, predicted: Any) -> None:
+    for result in (
+        diff.server_side_diff(desired, live, predicted),
+        diff.client_side_diff(desired, live),
+        diff.fallback_after_rejected_dry_run(desired, live, "422"),
+    ):
+        assert result.sync in (SyncStatus.SYNCED, SyncStatus.OUT_OF_SYNC)
+        assert all(d.path == "" or d.path.startswith("/") for d in result.drift)
