@@ -1,0 +1,347 @@
+"""The one object that talks HTTP to a cluster: raw JSON in and out, typed errors, a bounded thread pool.
+
+We go through the official client's `ApiClient` (kubeconfig loading, TLS, tokens, exec plugins, token refresh,
+proxies) but never through its typed models: building them for thousands of objects costs 5-10x the JSON
+decoding, and every layer above wants plain dicts anyway. One `ApiClient` per `ClusterClient`, its urllib3
+pool sized to `max_workers` so concurrent requests reuse connections instead of opening new ones.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import json
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from urllib3.util.retry import Retry
+
+from gitops_tui.cluster.discovery import ApiResource, Discovery
+from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound, error_from_exception, error_from_status
+from gitops_tui.cluster.kubeconfig import client_configuration, find_context
+from gitops_tui.model import Obj
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+APPLY_PATCH = "application/apply-patch+yaml"
+JSON_PATCH = "application/json-patch+json"
+USER_AGENT = "gitops-tui"
+
+# Retry only failures where the request cannot have reached the server (connect errors). A read error or
+# timeout is not retried: it would double the wait, and a PATCH may already have been applied.
+_RETRIES = Retry(total=2, connect=1, read=0, redirect=0, status=0, other=0, backoff_factor=0)
+
+
+class ClusterClient:
+    """Raw-JSON access to one kube context. Thread-safe; every method raises a `ClusterError` subclass."""
+
+    def __init__(
+        self,
+        api_client: Any,
+        *,
+        context: str,
+        server: str,
+        user: str = "",
+        namespace: str = "default",
+        timeout: float = 10.0,
+        max_workers: int = 16,
+    ) -> None:
+        self.api = api_client
+        self.context = context
+        self.server = server
+        self.user = user
+        self.namespace = namespace or "default"
+        self.timeout = timeout
+        self.max_workers = max(1, max_workers)
+        self.discovery = Discovery(self._discovery_get, max_workers=min(8, self.max_workers))
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._in_pool = threading.local()
+        self._sent = itertools.count(1)
+        self._requests = 0
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent so far (all verbs), for measurements and tests."""
+        return self._requests
+
+    @classmethod
+    def from_kubeconfig(
+        cls,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        *,
+        timeout: float = 10.0,
+        max_workers: int = 16,
+    ) -> ClusterClient:
+        """A client for the context (None: current-context). KubeconfigError / ContextNotFound on bad
+        config; does not touch the network."""
+        from kubernetes.client import ApiClient
+
+        info = find_context(str(kubeconfig) if kubeconfig else None, context)
+        cfg = client_configuration(str(kubeconfig) if kubeconfig else None, info.name)
+        cfg.connection_pool_maxsize = max(1, max_workers)
+        cfg.retries = _RETRIES
+        api = ApiClient(cfg)
+        api.user_agent = USER_AGENT
+        return cls(
+            api,
+            context=info.name,
+            server=str(cfg.host),
+            user=info.user,
+            namespace=info.namespace or "default",
+            timeout=timeout,
+            max_workers=max_workers,
+        )
+
+    # -- HTTP ----------------------------------------------------------------------------------------
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] = (),
+        body: Any = None,
+        content_type: str = "application/json",
+        timeout: float | None = None,
+    ) -> tuple[int, bytes]:
+        t = self.timeout if timeout is None else timeout
+        method, url, headers, body, post = self.api.param_serialize(
+            method=method,
+            resource_path=path,
+            query_params=list(query),
+            header_params={"Accept": "application/json", "Content-Type": content_type},
+            body=body,
+            auth_settings=["BearerToken"],
+        )
+        self._requests = next(self._sent)  # itertools.count is atomic under the GIL; += is not
+        resp = self.api.call_api(
+            method, url, header_params=headers, body=body, post_params=post, _request_timeout=(min(t, 5.0), t)
+        )
+        data = resp.read()
+        return int(resp.status), data or b""
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        verb: str,
+        resource: str,
+        namespace: str = "",
+        name: str = "",
+        missing_ok: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any] | None:
+        """Send, decode, and map failures. 404 gives None when `missing_ok`."""
+        try:
+            status, data = self._send(method, path, **kwargs)
+        except Exception as exc:  # urllib3 / socket / TLS / ApiException(status=0)
+            raise error_from_exception(
+                exc, verb=verb, resource=resource, namespace=namespace, name=name, server=self.server
+            ) from exc
+        if status == 404 and missing_ok:
+            return None
+        if not 200 <= status < 300:
+            raise error_from_status(
+                status, data, verb=verb, resource=resource, namespace=namespace, name=name, server=self.server
+            )
+        try:
+            decoded = json.loads(data) if data else {}
+        except ValueError as exc:
+            raise ClusterError(f"{verb} {resource}: the server sent something that is not JSON") from exc
+        if not isinstance(decoded, dict):
+            raise ClusterError(f"{verb} {resource}: the server sent JSON that is not an object")
+        return decoded
+
+    def _discovery_get(self, path: str) -> dict[str, Any] | None:
+        return self._call("GET", path, verb="get", resource=f"discovery {path}", missing_ok=True)
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def server_version(self) -> str:
+        """The server's gitVersion (e.g. `v1.36.2`), for the header."""
+        doc = self._call("GET", "/version", verb="get", resource="/version") or {}
+        return str(doc.get("gitVersion") or "")
+
+    def check_connection(self, timeout: float = 3.0) -> ClusterError | None:
+        """A cheap "can we talk to it" probe: None when the server answers /version, else why not."""
+        try:
+            self._call("GET", "/version", verb="get", resource="/version", timeout=timeout)
+        except ClusterError as exc:
+            return exc
+        return None
+
+    def list(
+        self, res: ApiResource, namespace: str | None = None, *, label_selector: str | None = None
+    ) -> tuple[list[Obj], str]:
+        """Every object of a kind in a namespace (all namespaces / cluster-scoped when None or "") and
+        the list's resourceVersion. Items get apiVersion and kind filled in (a real server leaves them out).
+        One request unless the server pages the answer, in which case the pages are followed."""
+        items: list[Obj] = []
+        query: list[tuple[str, str]] = []
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        ns = namespace if res.namespaced else ""
+        cont = ""
+        while True:
+            page = list(query) + ([("continue", cont)] if cont else [])
+            doc = self._call(
+                "GET", res.path(ns), verb="list", resource=res.qualified, namespace=ns or "", query=page
+            )
+            assert doc is not None
+            for item in doc.get("items") or ():
+                item["apiVersion"] = res.api_version
+                item["kind"] = res.kind
+                items.append(item)
+            meta = doc.get("metadata") or {}
+            cont = str(meta.get("continue") or "")
+            if not cont:
+                return items, str(meta.get("resourceVersion") or "")
+
+    def get(self, res: ApiResource, namespace: str | None, name: str) -> Obj | None:
+        """One object, or None if it does not exist."""
+        ns = (namespace or self.namespace) if res.namespaced else ""
+        return self._call(
+            "GET",
+            res.path(ns, name),
+            verb="get",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            missing_ok=True,
+        )
+
+    # -- writes --------------------------------------------------------------------------------------
+    def resource_of(self, obj: Obj) -> ApiResource:
+        """The served resource for an object's apiVersion/kind, or NotFound saying which kind is missing."""
+        api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
+        res = self.discovery.resolve(api_version, kind)
+        if res is None:
+            raise NotFound(f"kind {kind} ({api_version}) is not served by the cluster")
+        return res
+
+    def _target(self, obj: Obj) -> tuple[ApiResource, str, str]:
+        res = self.resource_of(obj)
+        meta = obj.get("metadata") or {}
+        name = str(meta.get("name") or "")
+        if not name:
+            raise Invalid(f"invalid: {obj.get('kind')} without metadata.name")
+        ns = str(meta.get("namespace") or self.namespace) if res.namespaced else ""
+        return res, ns, name
+
+    def apply(self, obj: Obj, *, manager: str, force: bool = True, dry_run: bool = False) -> Obj:
+        """Server-side apply (PATCH application/apply-patch+yaml) as `manager`; the object the server
+        returns (with dry_run: what it would be). Conflict lists the contested fields when not forced."""
+        res, ns, name = self._target(obj)
+        query = [("fieldManager", manager)]
+        if force:
+            query.append(("force", "true"))
+        if dry_run:
+            query.append(("dryRun", "All"))
+        result = self._call(
+            "PATCH",
+            res.path(ns, name),
+            verb="patch",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            query=query,
+            # JSON is YAML; pre-encoded so the client does not walk the object to "sanitize" it.
+            body=json.dumps(obj, separators=(",", ":")).encode(),
+            content_type=APPLY_PATCH,
+        )
+        assert result is not None
+        return result
+
+    def apply_many(
+        self, objs: Sequence[Obj], *, manager: str, force: bool = True, dry_run: bool = False
+    ) -> builtins.list[Obj | ClusterError]:
+        """`apply` for each object concurrently (max_workers at a time); results in the input's order,
+        failures as values."""
+
+        def one(obj: Obj) -> Obj | ClusterError:
+            try:
+                return self.apply(obj, manager=manager, force=force, dry_run=dry_run)
+            except ClusterError as exc:
+                return exc
+
+        return self.map(one, objs)
+
+    def delete(self, res: ApiResource, namespace: str | None, name: str, *, dry_run: bool = False) -> None:
+        """Delete with background propagation (kubectl's default). NotFound if it is already gone."""
+        ns = (namespace or self.namespace) if res.namespaced else ""
+        self._call(
+            "DELETE",
+            res.path(ns, name),
+            verb="delete",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            query=[("dryRun", "All")] if dry_run else [],
+            body={"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"},
+        )
+
+    def json_patch(
+        self,
+        res: ApiResource,
+        namespace: str | None,
+        name: str,
+        ops: builtins.list[dict[str, Any]],
+        *,
+        manager: str | None = None,
+    ) -> Obj:
+        """RFC 6902 patch (the managedFields migration kubectl's csaupgrade does before a real SSA sync)."""
+        ns = (namespace or self.namespace) if res.namespaced else ""
+        result = self._call(
+            "PATCH",
+            res.path(ns, name),
+            verb="patch",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            query=[("fieldManager", manager)] if manager else [],
+            body=list(ops),
+            content_type=JSON_PATCH,
+        )
+        assert result is not None
+        return result
+
+    # -- concurrency ---------------------------------------------------------------------------------
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> builtins.list[R]:
+        """fn over items on the client's pool, in order. Called from one of the pool's own threads it runs
+        inline, so nested use cannot deadlock the pool."""
+        if len(items) <= 1 or getattr(self._in_pool, "flag", False):
+            return [fn(item) for item in items]
+        return list(self._executor().map(fn, items))
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.max_workers,
+                    thread_name_prefix=f"cluster-{self.context}",
+                    initializer=self._mark_pool_thread,
+                )
+            return self._pool
+
+    def _mark_pool_thread(self) -> None:
+        self._in_pool.flag = True
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+        self.api.close()
+
+    def __enter__(self) -> ClusterClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ClusterClient(context={self.context!r}, server={self.server!r})"

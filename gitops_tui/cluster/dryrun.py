@@ -1,0 +1,89 @@
+"""Server-side-apply dry runs, cached so that a steady-state reconcile sends none.
+
+A prediction depends on the live object (its resourceVersion changes with every write to it), the
+desired object (hashed in canonical JSON, marker already injected) and the field manager. While all three
+are unchanged the server would answer the same, so we do not ask. Answers that say something about the
+object itself (422 invalid, 409 conflict, 400) are cached too; answers that say something about the
+moment (timeouts, 5xx, 429, unreachable, 401/403/404) are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.model import Obj, ResourceKey
+
+CacheKey = tuple[ResourceKey, str, str, str]  # (object, live resourceVersion, desired sha256, manager)
+
+_CACHEABLE_STATUSES = frozenset({400, 409, 422})
+
+
+def desired_hash(obj: Obj) -> str:
+    """sha256 of the canonical JSON (sorted keys, no whitespace) of an object."""
+    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _live_rv(live: Obj | None) -> str:
+    # A missing object predicts a create; "" keeps that apart from every real resourceVersion.
+    return str(((live or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+
+class DryRunCache:
+    """Thread-safe LRU of dry-run results. Results are shared: callers must not modify them."""
+
+    def __init__(self, maxsize: int = 20_000) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[CacheKey, Obj | ClusterError] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def predict(
+        self, client: ClusterClient, pairs: Sequence[tuple[Obj, Obj | None]], *, manager: str
+    ) -> list[Obj | ClusterError]:
+        """For each (desired, live or None): the SSA dry-run result (force, as a sync would apply), or the
+        error the server gave. Cache hits send nothing; the misses go out concurrently in one batch."""
+        keys = [(ResourceKey.of(d), _live_rv(live), desired_hash(d), manager) for d, live in pairs]
+        results: list[Obj | ClusterError | None] = [None] * len(pairs)
+        todo: dict[CacheKey, list[int]] = {}
+        with self._lock:
+            for i, key in enumerate(keys):
+                cached = self._entries.get(key)
+                if cached is not None:
+                    self._entries.move_to_end(key)
+                    results[i] = cached
+                    self.hits += 1
+                else:
+                    todo.setdefault(key, []).append(i)  # the same object twice in one batch: one request
+            self.misses += len(todo)
+        if todo:
+            firsts = [indexes[0] for indexes in todo.values()]
+            answers = client.apply_many(
+                [pairs[i][0] for i in firsts], manager=manager, force=True, dry_run=True
+            )
+            with self._lock:
+                for (key, indexes), answer in zip(todo.items(), answers, strict=True):
+                    for i in indexes:
+                        results[i] = answer
+                    if not isinstance(answer, ClusterError) or answer.status in _CACHEABLE_STATUSES:
+                        self._entries[key] = answer
+                        self._entries.move_to_end(key)
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+        done = [r for r in results if r is not None]
+        assert len(done) == len(pairs)
+        return done
