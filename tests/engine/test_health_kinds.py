@@ -209,3 +209,12 @@ def test_rollout_canary_waits_for_its_steps() -> None:
 def test_argo_workflow_by_phase(phase: str, status: HealthStatus) -> None:
     wf = obj("argoproj.io/v1alpha1", "Workflow", status={"phase": phase, "message": "m"})
     assert assess(wf) == HealthResult(status, "m")
+
+
+def test_rollout_generations_are_read_like_lua_tonumber() -> None:
+    healthy = {"conditions": [], "currentPodHash": "a", "stableRS": "a", "replicas": 1, "updatedReplicas": 1}
+    healthy["availableReplicas"] = 1
+    # A pre-v0.10 hash is not a number: the script cannot compare it and trusts the controller.
+    assert assess(rollout(observedGeneration="7d5979db69", **healthy)).status is HealthStatus.HEALTHY
+    assert assess(rollout(observedGeneration=" 3 ", **healthy)).status is HealthStatus.HEALTHY
+    assert assess(rollout(observedGeneration=2, **healthy)).status is HealthStatus.PROGRESSING

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops_tui.engine.health import assess
+from gitops_tui.engine.health.assess import CHECKS
 from gitops_tui.model import HealthResult, HealthStatus
 
 ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "peer-tests" / "argocd-health"
@@ -88,4 +89,14 @@ def test_wrong_types_are_unknown_with_the_field_named() -> None:
     job = {"apiVersion": "batch/v1", "kind": "Job", "status": {"conditions": [1]}}
     assert assess(job) == HealthResult(
         HealthStatus.UNKNOWN, "an entry of status.conditions is a int, not an object"
+    )
+
+
+def test_a_flawed_check_costs_one_resource_its_health_not_the_reconcile(monkeypatch: Any) -> None:
+    def broken(obj: Any) -> HealthResult:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(CHECKS, ("", "Service"), broken)
+    assert assess({"apiVersion": "v1", "kind": "Service"}) == HealthResult(
+        HealthStatus.UNKNOWN, "health check failed: ZeroDivisionError: division by zero"
     )

@@ -72,3 +72,6 @@ def assess(obj: Obj) -> HealthResult:
         return check(obj)
     except HealthCheckError as exc:
         return HealthResult(HealthStatus.UNKNOWN, str(exc))
+    except Exception as exc:  # noqa: BLE001
+        # A flaw in a check must cost one resource its health, not the whole reconcile; the message says so.
+        return HealthResult(HealthStatus.UNKNOWN, f"health check failed: {type(exc).__name__}: {exc}")

@@ -7,11 +7,15 @@ script's status must be one Argo knows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from gitops_tui.engine.health.convert import HealthCheckError
 from gitops_tui.model import HealthResult, HealthStatus
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_HEX = re.compile(r"[+-]?0[xX][0-9a-fA-F]+")
 
 # What Argo CD answers when a script returns a status it does not know.
 INVALID_STATUS = "Lua returned an invalid health status"
@@ -49,15 +53,17 @@ def field(table: Any, path: str) -> Any:
 
 
 def tonumber(value: Any) -> float | None:
+    """Lua's `tonumber`: numbers and decimal or hex numerals; nil for anything else (never an error)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
+        text = value.strip()
+        if _DECIMAL.fullmatch(text):
+            return float(text)
+        if _HEX.fullmatch(text):
+            return float(int(text, 16))
     return None
 
 
