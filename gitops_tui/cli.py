@@ -1,24 +1,209 @@
-"""Command line entry point (DESIGN §3). Builds the real collaborators and hands them in."""
+"""Command line (DESIGN §3, a stable contract). Builds the real collaborators and hands them in.
+
+Exit codes follow `kubectl diff`: 0 in sync / success, 1 drift found, 2 error (one line on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from gitops_tui import __version__
+from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(GitopsError):
+    pass
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--repo", default=default, help="Git checkout of the config repo (default: Git root of .)"
+    )
+    parser.add_argument(
+        "--kubeconfig", default=default, help="kubeconfig file (default: $KUBECONFIG, ~/.kube/config)"
+    )
+    parser.add_argument("--context", default=default, help="kube context (default: the current one)")
+    parser.add_argument(
+        "--revision", default=default, help="render Git at this revision instead of the working tree"
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", default=default, help="hide and refuse every mutation"
+    )
+    parser.add_argument(
+        "--auto", action="store_true", default=default, help="run the apps' automated sync policies"
+    )
+    parser.add_argument(
+        "--diff-mode",
+        choices=("auto", "server", "client"),
+        default=default,
+        help="server-side dry run or client-side",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gitops-tui", description=__doc__)
-    parser.add_argument("--repo", help="Git checkout of the config repository (default: Git root of .)")
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    parser.add_argument("--context", help="kube context (default: the current one)")
-    parser.add_argument("--read-only", action="store_true", help="hide and refuse every mutation")
-    parser.add_argument("--auto", action="store_true", help="run automated sync policies")
-    parser.add_argument("--version", action="version", version="gitops-tui 0.1.0")
+    parser = argparse.ArgumentParser(
+        prog="gitops-tui", description="Keyboard-driven GitOps drift inspection, sync, revert and adopt."
+    )
+    parser.add_argument("--version", action="version", version=f"gitops-tui {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p, suppress=True)
+        return p
+
+    p = command("demo", "embedded sandbox: sample repo + local API server with drift, then the TUI")
+    p.add_argument("--no-tui", action="store_true", help="print the paths and keep the sandbox running")
+    p = command("status", "every app: sync, health, drifted resources")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("diff", "Git-vs-live diff of one app")
+    p.add_argument("app")
+    p.add_argument("--resource", action="append", default=[], metavar="KIND/[NS/]NAME")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    parser.parse_args(argv)
-    print("gitops-tui: not built yet", file=sys.stderr)
-    return 2
+def parse_resource(spec: str) -> tuple[str, str | None, str]:
+    """KIND/[NS/]NAME → (kind, namespace or None, name). KIND may be `kind.group`."""
+    parts = spec.split("/")
+    if len(parts) == 2 and all(parts):
+        return parts[0], None, parts[1]
+    if len(parts) == 3 and parts[0] and parts[2]:
+        return parts[0], parts[1] or None, parts[2]
+    raise UsageError(f"--resource {spec!r}: expected KIND/NAME or KIND/NAMESPACE/NAME")
+
+
+def resource_matches(key: ResourceKey, spec: tuple[str, str | None, str]) -> bool:
+    kind, namespace, name = spec
+    kind_name, _, group = kind.partition(".")
+    if kind_name.lower() != key.kind.lower() or name != key.name:
+        return False
+    if group and group != key.group:
+        return False
+    return namespace is None or namespace == key.namespace
+
+
+def _flags(args: argparse.Namespace) -> dict[str, object]:
+    names = ("kubeconfig", "context", "revision", "read_only", "auto", "diff_mode")
+    return {n: getattr(args, n, None) for n in names}
+
+
+def make_workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from gitops_tui.config import load_settings
+    from gitops_tui.reconcile import Workspace
+    from gitops_tui.source.repo import GitRepo
+
+    repo = GitRepo(Path(args.repo) if getattr(args, "repo", None) else Path.cwd())
+    settings = load_settings({"repo": str(repo.root), **_flags(args)}, repo_root=repo.root)
+    return Workspace(settings, repo)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from gitops_tui.output import status_json, status_text
+
+    ws = make_workspace(args)
+    try:
+        snap = ws.reconcile_once()
+    finally:
+        ws.close()
+    print(status_json(snap.apps) if args.json else status_text(snap.apps), end="" if not args.json else "\n")
+    for err in snap.discovery_errors:
+        print(f"gitops-tui: {err}", file=sys.stderr)
+    if any(a.sync is SyncStatus.UNKNOWN or a.error for a in snap.apps):
+        return EXIT_ERROR
+    return EXIT_DRIFT if any(a.sync is not SyncStatus.SYNCED for a in snap.apps) else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from gitops_tui.output import diff_json, unified_diff
+
+    specs = [parse_resource(s) for s in args.resource]
+    ws = make_workspace(args)
+    try:
+        snap = ws.reconcile_once(only=[args.app])
+        ws.app_spec(args.app)  # an unknown name fails here, listing the known ones
+        app = snap.app(args.app)
+        assert app is not None
+        if app.sync is SyncStatus.UNKNOWN and not app.resources:
+            raise GitopsError(f"{app.app.name}: {app.error}")
+        chosen = [r for r in app.resources if not specs or any(resource_matches(r.key, s) for s in specs)]
+        if specs and not chosen:
+            raise UsageError(f"no resource of {args.app} matches {', '.join(args.resource)}")
+        drifted = [r for r in chosen if r.sync is not SyncStatus.SYNCED]
+        if args.json:
+            print(diff_json(app, chosen))
+        else:
+            for res in drifted:
+                sys.stdout.write(unified_diff(ws.resource_detail(app.app.name, res.key)))
+    finally:
+        ws.close()
+    if any(r.sync is SyncStatus.UNKNOWN for r in chosen):
+        return EXIT_ERROR
+    return EXIT_DRIFT if drifted else EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from gitops_tui.ui.app import make_app
+
+    ws = make_workspace(args)
+    try:
+        make_app(ws, ws.settings).run()
+    finally:
+        ws.close()
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gitops_tui.config import Settings
+    from gitops_tui.reconcile import Workspace
+    from gitops_tui.sandbox.demo import CONTEXT, demo_environment, wait_for_interrupt
+    from gitops_tui.source.repo import GitRepo
+
+    with demo_environment() as demo:
+        if args.no_tui:
+            wait_for_interrupt(demo)
+            return EXIT_OK
+        from gitops_tui.ui.app import make_app
+
+        settings = Settings(repo=str(demo.repo), kubeconfig=str(demo.kubeconfig), context=CONTEXT)
+        ws = Workspace(settings, GitRepo(demo.repo))
+        try:
+            make_app(ws, settings).run()
+        finally:
+            ws.close()
+    return EXIT_OK
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_tui,
+    "demo": cmd_demo,
+    "status": cmd_status,
+    "diff": cmd_diff,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GitopsError as exc:
+        print(f"gitops-tui: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: one line, never a traceback, unless asked for
+        if os.environ.get("GITOPS_TUI_DEBUG"):
+            raise
+        print(
+            f"gitops-tui: internal error: {type(exc).__name__}: {exc} (GITOPS_TUI_DEBUG=1 shows more)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,1 +1,431 @@
-"""See DESIGN §5."""
+"""One reconcile: render every app, read the cluster, dry-run, compare. Shared by the TUI worker and the CLI.
+
+`Workspace` holds the collaborators (settings, repo, cluster clients) and the caches that make a steady-state
+reconcile cheap (discovery, server-side dry runs keyed by live resourceVersion + desired hash). It is safe to
+call from a worker thread; one reconcile runs at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.discovery import ApiResource
+from gitops_tui.cluster.dryrun import DryRunCache
+from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
+from gitops_tui.cluster.live import LiveSnapshot, fetch_live
+from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
+from gitops_tui.config import Settings
+from gitops_tui.engine.compare import AppInputs, DryRunFailure, compare_app, failed_app
+from gitops_tui.engine.normalize import strip_noise
+from gitops_tui.engine.secrets import mask_pair
+from gitops_tui.model import (
+    AppSpec,
+    AppStatus,
+    Commit,
+    GitopsError,
+    HeaderInfo,
+    IgnoreRule,
+    Obj,
+    RenderedApp,
+    ResourceDetail,
+    ResourceKey,
+    ResourceStatus,
+    SyncStatus,
+)
+from gitops_tui.source.discover import discover_apps
+from gitops_tui.source.render import render_apps
+from gitops_tui.source.repo import GitRepo
+
+ClientFactory = Callable[[str | None], ClusterClient]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    apps: tuple[AppStatus, ...]
+    header: HeaderInfo
+    started: float
+    finished: float
+    error: str = ""
+    discovery_errors: tuple[str, ...] = ()
+
+    def app(self, name: str) -> AppStatus | None:
+        return next((a for a in self.apps if a.app.name == name), None)
+
+
+@dataclass
+class _Prepared:
+    """An app's desired objects made ready for the cluster: scope resolved, tracking marker injected."""
+
+    rendered: RenderedApp
+    desired: list[Obj] = field(default_factory=list)
+    kinds: set[tuple[str, str, str]] = field(default_factory=set)  # (apiVersion, kind, namespace) to list
+    errors: list[str] = field(default_factory=list)
+
+
+def _ignore_rules(settings: Settings) -> tuple[IgnoreRule, ...]:
+    rules = []
+    for raw in settings.ignore_differences:
+        rules.append(
+            IgnoreRule(
+                group=str(raw.get("group", "")),
+                kind=str(raw.get("kind", "")),
+                name=str(raw.get("name", "")),
+                namespace=str(raw.get("namespace", "")),
+                json_pointers=tuple(raw.get("jsonPointers", ())),
+                jq_path_expressions=tuple(raw.get("jqPathExpressions", ())),
+                managed_fields_managers=tuple(raw.get("managedFieldsManagers", ())),
+            )
+        )
+    return tuple(rules)
+
+
+class Workspace:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: GitRepo,
+        client_factory: ClientFactory | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.repo = repo
+        self._client_factory = client_factory or self._default_client
+        self._clock = clock
+        self._clients: dict[str | None, ClusterClient] = {}
+        self._client_errors: dict[str | None, str] = {}
+        self._dry_runs: dict[str | None, DryRunCache] = defaultdict(DryRunCache)
+        self._lock = threading.Lock()
+        self._details: dict[tuple[str, ResourceKey], tuple[Obj | None, Obj | None, Obj | None]] = {}
+        self._statuses: dict[str, AppStatus] = {}
+        self._apps: dict[str, AppSpec] = {}
+        self.last: Snapshot | None = None
+
+    # -- collaborators -------------------------------------------------------------------------------
+    def _default_client(self, context: str | None) -> ClusterClient:
+        return ClusterClient.from_kubeconfig(
+            self.settings.kubeconfig,
+            context,
+            timeout=self.settings.request_timeout,
+            max_workers=self.settings.max_workers,
+        )
+
+    def client(self, context: str | None = None) -> ClusterClient:
+        """The client for a context (None: --context or the current one). Raises ClusterError."""
+        context = context or self.settings.context
+        if context not in self._clients:
+            self._clients[context] = self._client_factory(context)
+        return self._clients[context]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def header(self) -> HeaderInfo:
+        context, server = self.settings.context or "", ""
+        try:
+            client = self.client()
+            context, server = client.context, client.server
+        except GitopsError as exc:
+            server = f"({exc.message})"
+        return HeaderInfo(
+            context=context,
+            server=server,
+            repo=str(self.repo.root),
+            branch=self.repo.branch(),
+            head=self.repo.head() + ("*" if self.repo.is_dirty() else ""),
+            read_only=self.settings.read_only,
+            automation=self.settings.auto,
+        )
+
+    # -- reconcile -----------------------------------------------------------------------------------
+    def reconcile_once(self, *, hard: bool = False, only: Iterable[str] | None = None) -> Snapshot:
+        """Reconcile every app, or just the named ones (the others keep their last status)."""
+        with self._lock:
+            return self._reconcile(hard, set(only) if only is not None else None)
+
+    def _reconcile(self, hard: bool, only: set[str] | None) -> Snapshot:
+        started = self._clock()
+        if hard:
+            for cache in self._dry_runs.values():
+                cache.clear()
+            for client in self._clients.values():
+                client.discovery.refresh()
+            self._client_errors.clear()
+            self._clients.clear()
+        header = self.header()
+        revision = self.repo.head() if self.settings.revision is None else self.settings.revision
+        dirty = self.settings.revision is None and self.repo.is_dirty()
+        with self.repo.worktree_or_revision(self.settings.revision) as tree:
+            found = discover_apps(tree)
+            chosen = [a for a in found.apps if only is None or a.name in only]
+            rendered = render_apps(tree, chosen, max_workers=min(8, self.settings.max_workers))
+        by_context: dict[str | None, list[RenderedApp]] = defaultdict(list)
+        statuses: list[AppStatus] = []
+        now = self._clock()
+        for item in rendered:
+            try:
+                by_context[self._context_of(item.app)].append(item)
+            except GitopsError as exc:
+                statuses.append(failed_app(item.app, exc.message, revision=revision, now=now))
+        for context, items in by_context.items():
+            statuses.extend(self._reconcile_context(context, items, revision, now))
+        statuses = [_with_dirty(s, dirty) for s in statuses]
+        if only is not None:  # keep what we knew of the others
+            fresh = {s.app.name for s in statuses}
+            statuses += [
+                s for n, s in self._statuses.items() if n not in fresh and n in {a.name for a in found.apps}
+            ]
+        order = {a.name: i for i, a in enumerate(found.apps)}
+        statuses.sort(key=lambda s: order.get(s.app.name, len(order)))
+        self._statuses = {s.app.name: s for s in statuses}
+        self._apps = {a.name: a for a in found.apps}
+        snap = Snapshot(
+            apps=tuple(statuses),
+            header=header,
+            started=started,
+            finished=self._clock(),
+            discovery_errors=found.errors,
+        )
+        self.last = snap
+        return snap
+
+    def _context_of(self, app: AppSpec) -> str | None:
+        if app.context:
+            return app.context
+        in_cluster = not app.cluster_name and app.server in ("", "https://kubernetes.default.svc")
+        if in_cluster:
+            return self.settings.context
+        contexts, current = list_contexts(self.settings.kubeconfig)
+        found = context_for_destination(contexts, server=app.server, name=app.cluster_name, current=current)
+        if found is None:
+            where = app.cluster_name or app.server
+            raise GitopsError(f"no kube context for destination {where!r} (add one to the kubeconfig)")
+        return found
+
+    def _reconcile_context(
+        self, context: str | None, items: Sequence[RenderedApp], revision: str, now: float
+    ) -> list[AppStatus]:
+        label = context or ""
+        try:
+            client = self.client(context)
+        except GitopsError as exc:
+            return [failed_app(i.app, exc.message, revision=revision, context=label, now=now) for i in items]
+        label = client.context
+        unreachable = client.check_connection()
+        if unreachable is not None:
+            return [
+                failed_app(i.app, unreachable.message, revision=revision, context=label, now=now)
+                for i in items
+            ]
+        prepared = [self._prepare(client, item) for item in items]
+        wanted = {triple for p in prepared for triple in p.kinds}
+        try:
+            snapshot = fetch_live(client, wanted)
+        except ClusterError as exc:
+            return [
+                failed_app(p.rendered.app, exc.message, revision=revision, context=label, now=now)
+                for p in prepared
+            ]
+        server_side = self.settings.diff_mode != "client"
+        predicted, failures = self._predict(client, context, prepared, snapshot) if server_side else ({}, {})
+        tracked = _index_tracked(snapshot.objects.values())
+        statuses = []
+        for p in prepared:
+            app = p.rendered.app
+            if p.rendered.error or p.errors:
+                error = p.rendered.error or "; ".join(p.errors)
+                statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
+                continue
+            status = compare_app(
+                self._inputs(app, p, snapshot, predicted, failures, tracked, server_side),
+                revision=revision,
+                context=label,
+                now=now,
+            )
+            statuses.append(status)
+            self._remember(app, p.desired, snapshot, predicted, status.resources)
+        return statuses
+
+    def _prepare(self, client: ClusterClient, rendered: RenderedApp) -> _Prepared:
+        prepared = _Prepared(rendered)
+        if rendered.error:
+            return prepared
+        app = rendered.app
+        for obj in rendered.objects:
+            api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+            try:
+                res = client.discovery.resolve(api_version, kind)
+            except ClusterError as exc:
+                prepared.errors.append(exc.message)
+                return prepared
+            obj = _scoped(obj, res, app.namespace or client.namespace or "default")
+            prepared.desired.append(inject_marker(obj, app))
+            prepared.kinds.add((api_version, kind, (obj.get("metadata") or {}).get("namespace", "")))
+        return prepared
+
+    def _predict(
+        self,
+        client: ClusterClient,
+        context: str | None,
+        prepared: Sequence[_Prepared],
+        snapshot: LiveSnapshot,
+    ) -> tuple[dict[ResourceKey, Obj], dict[ResourceKey, DryRunFailure]]:
+        pairs: list[tuple[Obj, Obj | None]] = []
+        for p in prepared:
+            if p.rendered.error or p.errors:
+                continue
+            for obj in p.desired:
+                live = snapshot.objects.get(ResourceKey.of(obj))
+                if live is not None:
+                    pairs.append((obj, live))
+        results = self._dry_runs[context].predict(client, pairs, manager=self.settings.field_manager)
+        predicted: dict[ResourceKey, Obj] = {}
+        failures: dict[ResourceKey, DryRunFailure] = {}
+        for (obj, _live), result in zip(pairs, results, strict=True):
+            key = ResourceKey.of(obj)
+            if isinstance(result, ClusterError):
+                failures[key] = DryRunFailure(result.status, result.message)
+            else:
+                predicted[key] = result
+        return predicted, failures
+
+    def _inputs(
+        self,
+        app: AppSpec,
+        p: _Prepared,
+        snapshot: LiveSnapshot,
+        predicted: dict[ResourceKey, Obj],
+        failures: dict[ResourceKey, DryRunFailure],
+        tracked: dict[str, list[Obj]],
+        server_side: bool,
+    ) -> AppInputs:
+        keys = {ResourceKey.of(o) for o in p.desired}
+        list_failures: dict[ResourceKey, str] = {}
+        failed_kinds = {(g, k, ns): err.message for (g, k, ns), err in snapshot.failed.items()}
+        for key in keys:
+            reason = failed_kinds.get((key.group, key.kind, key.namespace))
+            if reason:
+                list_failures[key] = reason
+        extras = [
+            live
+            for live in tracked.get(app.name, ())
+            if ResourceKey.of(live) not in keys and not is_owned(live) and tracked_by(live, app)
+        ]
+        return AppInputs(
+            app=app,
+            desired=p.desired,
+            live={k: snapshot.objects[k] for k in keys if k in snapshot.objects},
+            extras=extras,
+            predicted={k: predicted[k] for k in keys if k in predicted},
+            dry_run_failures={k: failures[k] for k in keys if k in failures},
+            list_failures=list_failures,
+            ignore=app.ignore_differences + _ignore_rules(self.settings),
+            server_side=server_side,
+            manager=self.settings.field_manager,
+        )
+
+    def _remember(
+        self,
+        app: AppSpec,
+        desired: Sequence[Obj],
+        snapshot: LiveSnapshot,
+        predicted: dict[ResourceKey, Obj],
+        resources: Sequence[ResourceStatus],
+    ) -> None:
+        by_key = {ResourceKey.of(o): o for o in desired}
+        for res in resources:
+            self._details[(app.name, res.key)] = (
+                by_key.get(res.key),
+                snapshot.objects.get(res.key),
+                predicted.get(res.key),
+            )
+
+    def desired_objects(self, apps: Iterable[str] | None = None) -> list[Obj]:
+        """Every desired object of the named apps (all when None), ready to apply on the default context."""
+        wanted = set(apps) if apps is not None else None
+        with self.repo.worktree_or_revision(self.settings.revision) as tree:
+            found = discover_apps(tree)
+            chosen = [a for a in found.apps if wanted is None or a.name in wanted]
+            rendered = render_apps(tree, chosen)
+        client = self.client()
+        objects: list[Obj] = []
+        for item in rendered:
+            prepared = self._prepare(client, item)
+            if item.error or prepared.errors:
+                raise GitopsError(f"{item.app.name}: {item.error or '; '.join(prepared.errors)}")
+            objects.extend(prepared.desired)
+        return objects
+
+    # -- queries for the UI and the CLI --------------------------------------------------------------
+    def app_spec(self, name: str) -> AppSpec:
+        if name not in self._apps:
+            raise GitopsError(f"unknown app {name!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
+        return self._apps[name]
+
+    def resource_detail(self, app: str, key: ResourceKey) -> ResourceDetail:
+        status = self._statuses.get(app)
+        if status is None:
+            raise GitopsError(f"unknown app {app!r}")
+        res = next((r for r in status.resources if r.key == key), None)
+        if res is None:
+            raise GitopsError(f"{key.display()} is not part of app {app!r}")
+        git, live, predicted = self._details.get((app, key), (None, None, None))
+        git_view = strip_noise(git) if git is not None else None
+        live_view = strip_noise(live) if live is not None else None
+        pred_view = strip_noise(predicted) if predicted is not None else None
+        git_view, live_view = mask_pair(git_view, live_view)
+        pred_view, _ = mask_pair(pred_view, None)
+        return ResourceDetail(app=app, key=key, status=res, git=git_view, live=live_view, predicted=pred_view)
+
+    def history(self, app: str, limit: int = 100) -> list[Commit]:
+        return self.repo.history(self.app_spec(app).path, limit)
+
+    def commit_diff(self, sha: str, path: str | None = None) -> str:
+        return self.repo.commit_diff(sha, path)
+
+
+def _scoped(obj: Obj, res: ApiResource | None, default_namespace: str) -> Obj:
+    """Give namespaced objects their namespace and take it from cluster-scoped ones, as the server would."""
+    if res is None:
+        return obj
+    meta = dict(obj.get("metadata") or {})
+    if res.namespaced and not meta.get("namespace"):
+        meta["namespace"] = default_namespace
+    elif not res.namespaced and "namespace" in meta:
+        del meta["namespace"]
+    else:
+        return obj
+    return {**obj, "metadata": meta}
+
+
+def _index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
+    """Live objects by the app name their tracking marker claims (any method; verified per app later)."""
+    index: dict[str, list[Obj]] = defaultdict(list)
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        names = set()
+        annotation = (meta.get("annotations") or {}).get(ANNOTATION)
+        if annotation:
+            names.add(annotation.split(":", 1)[0])
+        labels = meta.get("labels") or {}
+        for label in (LABEL, FLUX_NAME):
+            if labels.get(label):
+                names.add(labels[label])
+        for name in names:
+            index[name].append(obj)
+    return index
+
+
+def _with_dirty(status: AppStatus, dirty: bool) -> AppStatus:
+    return replace(status, dirty=True) if dirty else status
+
+
+def drifted(statuses: Iterable[AppStatus]) -> bool:
+    return any(s.sync is not SyncStatus.SYNCED for s in statuses)
