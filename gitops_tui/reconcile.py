@@ -369,6 +369,19 @@ class Workspace:
             raise GitopsError(f"unknown app {name!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
         return self._apps[name]
 
+    def status_of(self, app: str) -> AppStatus:
+        """The app's last comparison (raises for an app never reconciled)."""
+        if app not in self._statuses:
+            raise GitopsError(f"unknown app {app!r} (known: {', '.join(sorted(self._statuses)) or 'none'})")
+        return self._statuses[app]
+
+    def raw_objects(self, app: str) -> dict[ResourceKey, tuple[Obj | None, Obj | None, Obj | None]]:
+        """(desired as applied, live, predicted) per resource of the last comparison. Unmasked: for actions only."""
+        return {key: objs for (name, key), objs in self._details.items() if name == app}
+
+    def client_for(self, app: str) -> ClusterClient:
+        return self.client(self._context_of(self.app_spec(app)))
+
     def resource_detail(self, app: str, key: ResourceKey) -> ResourceDetail:
         status = self._statuses.get(app)
         if status is None:
