@@ -1,0 +1,276 @@
+"""Adopting into a Kustomize app: the overlay entry or patch that sets the field, else a new patch.
+
+For each field, in the order Kustomize lets them win: an `images:` entry (for container images) or a
+`replicas:` entry (for spec.replicas) of the overlay; a patch file of the overlay that already sets the
+field; the overlay's own resource file that defines the object; else a strategic-merge patch written for
+the purpose (`adopt-<kind>-<name>.yaml`) and registered under `patches:`. The base is never edited.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops_tui.engine import pointer
+from gitops_tui.model import AppSpec, DriftField, Obj, RenderedApp, ResourceKey
+from gitops_tui.source.adopt.directory import list_item
+from gitops_tui.source.adopt.fieldpath import (
+    Change,
+    EditError,
+    Step,
+    concrete_steps,
+    key_value,
+    resolve,
+    steps_of,
+)
+from gitops_tui.source.adopt.fieldpath import Path as FieldPath
+from gitops_tui.source.adopt.overlay import Overlay, load_overlay, split_image, targets
+from gitops_tui.source.adopt.plan import AdoptRefused, FileChange, field_name, read_text, summary_line
+from gitops_tui.source.adopt.yamledit import apply_to_data, edit_document, plan_edits
+from gitops_tui.source.adopt.yamltext import Layout, block_lines, load_all
+
+_HEADER = "# Live values adopted into Git by gitops-tui; the commit message says why.\n"
+
+
+class _Edits:
+    """Changes collected per (file, document, object path in the document), made together at the end."""
+
+    def __init__(self) -> None:
+        self.by_doc: dict[tuple[str, int, FieldPath], list[Change]] = defaultdict(list)
+
+    def add(self, rel: str, index: int, base: FieldPath, change: Change) -> None:
+        self.by_doc[(rel, index, base)].append(change)
+
+    def files(self, root: Path) -> list[FileChange]:
+        out: list[FileChange] = []
+        for rel in dict.fromkeys(rel for rel, _, _ in self.by_doc):
+            before = text = read_text(root, rel)
+            for (file, index, base), changes in self.by_doc.items():
+                if file == rel:
+                    try:
+                        text = edit_document(text, index, changes, base)
+                    except EditError as exc:
+                        raise AdoptRefused(f"{rel}: {exc}") from None
+            out.append(FileChange(rel, before, text))
+        return out
+
+
+def _is_image(tokens: list[str]) -> bool:
+    return len(tokens) >= 3 and tokens[-1] == "image" and tokens[-3] in ("containers", "initContainers")
+
+
+def _image_entry(overlay: Overlay, drift: DriftField) -> tuple[int, list[Change]] | None:
+    """The `images:` entry that produced the Git image, and the edits that make it produce the live one."""
+    if not isinstance(drift.git, str) or not isinstance(drift.live, str):
+        return None
+    git_name = split_image(drift.git)[0]
+    entries = overlay.data.get("images")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict) or (entry.get("newName") or entry.get("name")) != git_name:
+            continue
+        name, tag, digest = split_image(drift.live)
+        wanted = {"newName": name if name != entry.get("name") else None, "newTag": tag or None}
+        wanted["digest"] = digest or None
+        changes = []
+        for field, value in wanted.items():
+            steps = concrete_steps(("images", i, field))
+            if value is not None and entry.get(field) != value:
+                changes.append(Change(steps, value))
+            elif value is None and field in entry:
+                changes.append(Change(steps, None, delete=True))
+        return i, changes
+    return None
+
+
+def _application_image(root: Path, app: AppSpec, drift: DriftField) -> tuple[int, Change] | None:
+    """The Argo CD Application's own image override (`spec.source.kustomize.images`): it is applied on
+    top of the overlay, so an overlay edit would not change what renders."""
+    if not (app.kustomize_images and app.defined_in) or not isinstance(drift.git, str):
+        return None
+    if not isinstance(drift.live, str):
+        return None
+    git_name = split_image(drift.git)[0]
+    for index, doc in enumerate(_safe_docs(root, app.defined_in)):
+        if not isinstance(doc, dict) or doc.get("kind") != "Application":
+            continue
+        if (doc.get("metadata") or {}).get("name") != app.name:
+            continue
+        images = ((doc.get("spec") or {}).get("source") or {}).get("kustomize", {}).get("images")
+        for i, spec in enumerate(images if isinstance(images, list) else []):
+            name, eq, ref = str(spec).partition("=")
+            if not eq:
+                name, ref = split_image(spec)[0], spec
+            if split_image(ref)[0] != git_name:
+                continue
+            live_name = split_image(drift.live)[0]
+            new = f"{name}={drift.live}" if eq or live_name != name else drift.live
+            return index, Change(concrete_steps(("spec", "source", "kustomize", "images", i)), new)
+    return None
+
+
+def _safe_docs(root: Path, rel: str) -> list[Any]:
+    try:
+        return load_all(read_text(root, rel).lstrip("\ufeff"))
+    except yaml.YAMLError as exc:
+        raise AdoptRefused(f"{rel}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _replicas_entry(overlay: Overlay, key: ResourceKey, drift: DriftField) -> int | None:
+    if pointer.split(drift.path) != ["spec", "replicas"] or not isinstance(drift.live, int):
+        return None
+    entries = overlay.data.get("replicas")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and entry.get("name") in overlay.names(key):
+            return i
+    return None
+
+
+def _patch_removal(steps: tuple[Step, ...]) -> Change:
+    """Removing a field through a strategic-merge patch: `null` for a key, `$patch: delete` for an item."""
+    last = steps[-1]
+    if last.keys:
+        item = {f: key_value(f, v) for f, v in last.keys}
+        return Change(steps, {**item, "$patch": "delete"})
+    return Change(steps, None)
+
+
+def _patch_setting(overlay: Overlay, key: ResourceKey, obj: Obj, drift: DriftField) -> tuple[str, int] | None:
+    """A patch document of the overlay, targeting the object, that already sets the field."""
+    steps = steps_of(drift)
+    for patch in overlay.patches:
+        if not targets(overlay, patch, key, str(obj.get("apiVersion") or "")) or not isinstance(
+            patch.data, dict
+        ):
+            continue
+        path, rest = resolve(patch.data, steps)
+        # a list step without a key would name an item by its position in the patch: not the same item
+        by_position = any(not s.keys and isinstance(p, int) for s, p in zip(steps, path, strict=False))
+        if not rest and not by_position:
+            return patch.rel, patch.index
+    return None
+
+
+def _own_resource(root: Path, overlay: Overlay, key: ResourceKey) -> tuple[str, int, FieldPath] | None:
+    """The overlay's own resource file and document that define the object (not patched in from a base)."""
+    wanted = ResourceKey(key.group, key.kind, key.namespace, overlay.base_name(key.name))
+    for rel in overlay.resources:
+        for index, doc in enumerate(_safe_docs(root, rel)):
+            for candidate in (key, wanted):
+                try:
+                    return rel, index, list_item(doc, candidate)
+                except EditError:
+                    continue
+    return None
+
+
+def _patch_name(overlay: Overlay, key: ResourceKey, root: Path) -> tuple[str, bool]:
+    """Our patch file for the object and whether it exists already (registered: add to it)."""
+    stem = f"adopt-{key.kind}-{overlay.base_name(key.name)}".lower()
+    n = 1
+    while True:
+        name = f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml"
+        rel = posixpath.join(overlay.rel, name) if overlay.rel not in ("", ".") else name
+        if not (root / rel).exists():
+            return name, False
+        if name in overlay.registered:
+            return name, True
+        n += 1
+
+
+def _new_patch(overlay: Overlay, rendered: RenderedApp, key: ResourceKey, obj: Obj) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": overlay.base_name(key.name)}
+    # The namespace only where the name alone is ambiguous; where the overlay sets the namespace, the
+    # base's objects have another one (or none) when the patch is matched.
+    twins = [
+        o
+        for o in rendered.objects
+        if (ResourceKey.of(o).kind, ResourceKey.of(o).name) == (key.kind, key.name)
+    ]
+    if len(twins) > 1 and not overlay.data.get("namespace") and key.namespace:
+        meta["namespace"] = key.namespace
+    return {"apiVersion": obj.get("apiVersion"), "kind": key.kind, "metadata": meta}
+
+
+def plan_kustomize(
+    root: Path, app: AppSpec, rendered: RenderedApp, key: ResourceKey, fields: Sequence[DriftField]
+) -> tuple[list[FileChange], list[str]]:
+    overlay = load_overlay(root, posixpath.normpath(app.path or "."))
+    obj = next(o for o in rendered.objects if ResourceKey.of(o) == key)
+    edits = _Edits()
+    summary: list[str] = []
+    new_patch: dict[str, Any] | None = None
+    own: tuple[str, int, FieldPath] | None | bool = False  # looked up once, when first needed
+    patch_name, patch_exists = _patch_name(overlay, key, root)
+    patch_rel = posixpath.normpath(posixpath.join(overlay.rel, patch_name))
+
+    for drift in fields:
+        steps, what = steps_of(drift), field_name(drift)
+        removal = drift.live is None
+        tokens = pointer.split(drift.path)
+        if not removal and _is_image(tokens) and (found_app := _application_image(root, app, drift)):
+            edits.add(app.defined_in, found_app[0], (), found_app[1])
+            summary.append(summary_line(app.defined_in, f"{what} (kustomize.images)", drift.git, drift.live))
+            continue
+        if not removal and _is_image(tokens) and (found := _image_entry(overlay, drift)) is not None:
+            index, changes = found
+            for change in changes:
+                edits.add(overlay.kfile, 0, (), change)
+            entry = overlay.data["images"][index]
+            summary.append(
+                summary_line(
+                    overlay.kfile, f"{what} (images entry {entry.get('name')})", drift.git, drift.live
+                )
+            )
+            continue
+        if not removal and (index := _replicas_entry(overlay, key, drift)) is not None:
+            edits.add(overlay.kfile, 0, (), Change(concrete_steps(("replicas", index, "count")), drift.live))
+            summary.append(summary_line(overlay.kfile, f"{what} (replicas entry)", drift.git, drift.live))
+            continue
+        if (patch := _patch_setting(overlay, key, obj, drift)) is not None:
+            change = _patch_removal(steps) if removal else Change(steps, drift.live)
+            edits.add(patch[0], patch[1], (), change)
+            summary.append(summary_line(patch[0], f"{what} (patch)", drift.git, drift.live))
+            continue
+        if own is False:
+            own = _own_resource(root, overlay, key)
+        if own:
+            assert not isinstance(own, bool)
+            edits.add(own[0], own[1], own[2], Change(steps, drift.live, removal))
+            summary.append(summary_line(own[0], what, drift.git, drift.live))
+            continue
+        change = _patch_removal(steps) if removal else Change(steps, drift.live)
+        if patch_exists:
+            edits.add(patch_rel, 0, (), change)
+        else:
+            new_patch = new_patch or _new_patch(overlay, rendered, key, obj)
+            try:
+                for edit in plan_edits(new_patch, change):
+                    apply_to_data(new_patch, edit)
+            except EditError as exc:
+                raise AdoptRefused(f"cannot write {what} as a patch: {exc}") from None
+        summary.append(summary_line(patch_rel, f"{what} (patch)", drift.git, drift.live))
+
+    if new_patch is not None:
+        items = overlay.data.get("patches")
+        entry = {"path": patch_name}
+        if isinstance(items, list):
+            register = Change(concrete_steps(("patches", len(items))), entry)
+        else:
+            register = Change(concrete_steps(("patches",)), [entry])
+        edits.add(overlay.kfile, 0, (), register)
+        summary.append(f"{overlay.kfile}: patches += {patch_name} (new patch for {key.kind}/{key.name})")
+    changes = edits.files(root)
+    if new_patch is not None:
+        text = _HEADER + "\n".join(block_lines(new_patch, 0, Layout())) + "\n"
+        changes.append(FileChange(patch_rel, "", text))
+    for change in changes:
+        if not overlay.inside(change.path) and change.path != app.defined_in:
+            raise AdoptRefused(
+                f"{change.path} is outside the overlay {overlay.rel}: refusing to edit a shared base"
+            )
+    return changes, summary
