@@ -32,7 +32,7 @@ from gitops_tui.source.adopt.fieldpath import Path as FieldPath
 from gitops_tui.source.adopt.overlay import Overlay, load_overlay, split_image, targets
 from gitops_tui.source.adopt.plan import AdoptRefused, FileChange, field_name, read_text, summary_line
 from gitops_tui.source.adopt.yamledit import apply_to_data, edit_document, plan_edits
-from gitops_tui.source.adopt.yamltext import Layout, block_lines, load_all
+from gitops_tui.source.adopt.yamltext import block_lines, compose_documents, detect_layout, load_all
 
 _HEADER = "# Live values adopted into Git by gitops-tui; the commit message says why.\n"
 
@@ -266,7 +266,9 @@ def plan_kustomize(
         summary.append(f"{overlay.kfile}: patches += {patch_name} (new patch for {key.kind}/{key.name})")
     changes = edits.files(root)
     if new_patch is not None:
-        text = _HEADER + "\n".join(block_lines(new_patch, 0, Layout())) + "\n"
+        # written the way the overlay's kustomization indents, so the overlay reads as one hand
+        layout = detect_layout(compose_documents(read_text(root, overlay.kfile).lstrip("\ufeff")))
+        text = _HEADER + "\n".join(block_lines(new_patch, 0, layout)) + "\n"
         changes.append(FileChange(patch_rel, "", text))
     for change in changes:
         if not overlay.inside(change.path) and change.path != app.defined_in:
