@@ -9,18 +9,16 @@ pool sized to `max_workers` so concurrent requests reuse connections instead of 
 from __future__ import annotations
 
 import builtins
-import itertools
 import json
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from urllib3.util.retry import Retry
-
 from gitops_tui.cluster.discovery import ApiResource, Discovery
-from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound, error_from_exception, error_from_status
+from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound
 from gitops_tui.cluster.kubeconfig import client_configuration, find_context
+from gitops_tui.cluster.transport import RETRIES, USER_AGENT, Transport
 from gitops_tui.model import Obj
 
 T = TypeVar("T")
@@ -28,11 +26,6 @@ R = TypeVar("R")
 
 APPLY_PATCH = "application/apply-patch+yaml"
 JSON_PATCH = "application/json-patch+json"
-USER_AGENT = "gitops-tui"
-
-# Retry only failures where the request cannot have reached the server (connect errors). A read error or
-# timeout is not retried: it would double the wait, and a PATCH may already have been applied.
-_RETRIES = Retry(total=2, connect=1, read=0, redirect=0, status=0, other=0, backoff_factor=0)
 
 
 class ClusterClient:
@@ -60,13 +53,12 @@ class ClusterClient:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._in_pool = threading.local()
-        self._sent = itertools.count(1)
-        self._requests = 0
+        self.http = Transport(api_client, server=server, timeout=timeout)
 
     @property
     def requests(self) -> int:
         """HTTP requests sent so far (all verbs), for measurements and tests."""
-        return self._requests
+        return self.http.requests
 
     @classmethod
     def from_kubeconfig(
@@ -84,7 +76,7 @@ class ClusterClient:
         info = find_context(str(kubeconfig) if kubeconfig else None, context)
         cfg = client_configuration(str(kubeconfig) if kubeconfig else None, info.name)
         cfg.connection_pool_maxsize = max(1, max_workers)
-        cfg.retries = _RETRIES
+        cfg.retries = RETRIES
         api = ApiClient(cfg)
         api.user_agent = USER_AGENT
         return cls(
@@ -97,79 +89,19 @@ class ClusterClient:
             max_workers=max_workers,
         )
 
-    # -- HTTP ----------------------------------------------------------------------------------------
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Sequence[tuple[str, str]] = (),
-        body: Any = None,
-        content_type: str = "application/json",
-        timeout: float | None = None,
-    ) -> tuple[int, bytes]:
-        t = self.timeout if timeout is None else timeout
-        method, url, headers, body, post = self.api.param_serialize(
-            method=method,
-            resource_path=path,
-            query_params=list(query),
-            header_params={"Accept": "application/json", "Content-Type": content_type},
-            body=body,
-            auth_settings=["BearerToken"],
-        )
-        self._requests = next(self._sent)  # itertools.count is atomic under the GIL; += is not
-        resp = self.api.call_api(
-            method, url, header_params=headers, body=body, post_params=post, _request_timeout=(min(t, 5.0), t)
-        )
-        data = resp.read()
-        return int(resp.status), data or b""
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        verb: str,
-        resource: str,
-        namespace: str = "",
-        name: str = "",
-        missing_ok: bool = False,
-        **kwargs: Any,
-    ) -> dict[str, Any] | None:
-        """Send, decode, and map failures. 404 gives None when `missing_ok`."""
-        try:
-            status, data = self._send(method, path, **kwargs)
-        except Exception as exc:  # urllib3 / socket / TLS / ApiException(status=0)
-            raise error_from_exception(
-                exc, verb=verb, resource=resource, namespace=namespace, name=name, server=self.server
-            ) from exc
-        if status == 404 and missing_ok:
-            return None
-        if not 200 <= status < 300:
-            raise error_from_status(
-                status, data, verb=verb, resource=resource, namespace=namespace, name=name, server=self.server
-            )
-        try:
-            decoded = json.loads(data) if data else {}
-        except ValueError as exc:
-            raise ClusterError(f"{verb} {resource}: the server sent something that is not JSON") from exc
-        if not isinstance(decoded, dict):
-            raise ClusterError(f"{verb} {resource}: the server sent JSON that is not an object")
-        return decoded
-
     def _discovery_get(self, path: str) -> dict[str, Any] | None:
-        return self._call("GET", path, verb="get", resource=f"discovery {path}", missing_ok=True)
+        return self.http.call("GET", path, verb="get", resource=f"discovery {path}", missing_ok=True)
 
     # -- reads ---------------------------------------------------------------------------------------
     def server_version(self) -> str:
         """The server's gitVersion (e.g. `v1.36.2`), for the header."""
-        doc = self._call("GET", "/version", verb="get", resource="/version") or {}
+        doc = self.http.call("GET", "/version", verb="get", resource="/version") or {}
         return str(doc.get("gitVersion") or "")
 
     def check_connection(self, timeout: float = 3.0) -> ClusterError | None:
         """A cheap "can we talk to it" probe: None when the server answers /version, else why not."""
         try:
-            self._call("GET", "/version", verb="get", resource="/version", timeout=timeout)
+            self.http.call("GET", "/version", verb="get", resource="/version", timeout=timeout)
         except ClusterError as exc:
             return exc
         return None
@@ -188,7 +120,7 @@ class ClusterClient:
         cont = ""
         while True:
             page = list(query) + ([("continue", cont)] if cont else [])
-            doc = self._call(
+            doc = self.http.call(
                 "GET", res.path(ns), verb="list", resource=res.qualified, namespace=ns or "", query=page
             )
             assert doc is not None
@@ -204,7 +136,7 @@ class ClusterClient:
     def get(self, res: ApiResource, namespace: str | None, name: str) -> Obj | None:
         """One object, or None if it does not exist."""
         ns = (namespace or self.namespace) if res.namespaced else ""
-        return self._call(
+        return self.http.call(
             "GET",
             res.path(ns, name),
             verb="get",
@@ -241,7 +173,7 @@ class ClusterClient:
             query.append(("force", "true"))
         if dry_run:
             query.append(("dryRun", "All"))
-        result = self._call(
+        result = self.http.call(
             "PATCH",
             res.path(ns, name),
             verb="patch",
@@ -273,7 +205,7 @@ class ClusterClient:
     def delete(self, res: ApiResource, namespace: str | None, name: str, *, dry_run: bool = False) -> None:
         """Delete with background propagation (kubectl's default). NotFound if it is already gone."""
         ns = (namespace or self.namespace) if res.namespaced else ""
-        self._call(
+        self.http.call(
             "DELETE",
             res.path(ns, name),
             verb="delete",
@@ -295,7 +227,7 @@ class ClusterClient:
     ) -> Obj:
         """RFC 6902 patch (the managedFields migration kubectl's csaupgrade does before a real SSA sync)."""
         ns = (namespace or self.namespace) if res.namespaced else ""
-        result = self._call(
+        result = self.http.call(
             "PATCH",
             res.path(ns, name),
             verb="patch",

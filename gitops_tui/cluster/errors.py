@@ -85,6 +85,12 @@ class Invalid(ClusterError):
         self.causes = causes
 
 
+class Gone(ClusterError):
+    """410: a watch's resourceVersion is too old (compacted); relist, then watch from the new version."""
+
+    status = 410
+
+
 class ServerError(ClusterError):
     """5xx: the API server (or an aggregated API / webhook behind it) failed."""
 
@@ -176,6 +182,8 @@ def error_from_status(
             fields = ", ".join(f'{c.path} (managed by "{c.manager}")' for c in conflicts)
             return Conflict(f"conflict: {target} would take over {fields}", conflicts)
         return Conflict(f"conflict: {detail}")
+    if status == 410:
+        return Gone(f"gone: {detail} ({target}); relist needed")
     if status == 422:
         return Invalid(f"invalid: {detail}", _causes(status_obj))
     if status in (408, 504):
