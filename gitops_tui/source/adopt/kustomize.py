@@ -196,83 +196,90 @@ def _new_patch(overlay: Overlay, rendered: RenderedApp, key: ResourceKey, obj: O
     return {"apiVersion": obj.get("apiVersion"), "kind": key.kind, "metadata": meta}
 
 
+class _Planner:
+    """Routes each field to the file that sets it, in the order Kustomize lets them win."""
+
+    def __init__(self, root: Path, app: AppSpec, rendered: RenderedApp, key: ResourceKey) -> None:
+        self.root, self.app, self.rendered, self.key = root, app, rendered, key
+        self.overlay = load_overlay(root, posixpath.normpath(app.path or "."))
+        self.obj = next(o for o in rendered.objects if ResourceKey.of(o) == key)
+        self.edits = _Edits()
+        self.summary: list[str] = []
+        self.new_patch: dict[str, Any] | None = None
+        self.patch_name, self.patch_exists = _patch_name(self.overlay, key, root)
+        self.patch_rel = posixpath.normpath(posixpath.join(self.overlay.rel, self.patch_name))
+        self._own: tuple[str, int, FieldPath] | None | bool = False  # looked up when first needed
+
+    def note(self, rel: str, what: str, drift: DriftField) -> None:
+        self.summary.append(summary_line(rel, what, drift.git, drift.live))
+
+    def route(self, drift: DriftField) -> None:
+        kfile, what = self.overlay.kfile, field_name(drift)
+        if drift.live is not None and _is_image(pointer.split(drift.path)):
+            if found_app := _application_image(self.root, self.app, drift):
+                self.edits.add(self.app.defined_in, found_app[0], (), found_app[1])
+                return self.note(self.app.defined_in, f"{what} (kustomize.images)", drift)
+            if (found := _image_entry(self.overlay, drift)) is not None:
+                for change in found[1]:
+                    self.edits.add(kfile, 0, (), change)
+                name = self.overlay.data["images"][found[0]].get("name")
+                return self.note(kfile, f"{what} (images entry {name})", drift)
+        if drift.live is not None and (index := _replicas_entry(self.overlay, self.key, drift)) is not None:
+            self.edits.add(kfile, 0, (), Change(concrete_steps(("replicas", index, "count")), drift.live))
+            return self.note(kfile, f"{what} (replicas entry)", drift)
+        steps = steps_of(drift)
+        as_patch = _patch_removal(steps) if drift.live is None else Change(steps, drift.live)
+        if (patch := _patch_setting(self.overlay, self.key, self.obj, drift)) is not None:
+            self.edits.add(patch[0], patch[1], (), as_patch)
+            return self.note(patch[0], f"{what} (patch)", drift)
+        if self._own is False:
+            self._own = _own_resource(self.root, self.overlay, self.key)
+        if self._own and not isinstance(self._own, bool):
+            rel, index, base = self._own
+            self.edits.add(rel, index, base, Change(steps, drift.live, drift.live is None))
+            return self.note(rel, what, drift)
+        if self.patch_exists:
+            self.edits.add(self.patch_rel, 0, (), as_patch)
+        else:
+            self.new_patch = self.new_patch or _new_patch(self.overlay, self.rendered, self.key, self.obj)
+            try:
+                for edit in plan_edits(self.new_patch, as_patch):
+                    apply_to_data(self.new_patch, edit)
+            except EditError as exc:
+                raise AdoptRefused(f"cannot write {what} as a patch: {exc}") from None
+        return self.note(self.patch_rel, f"{what} (patch)", drift)
+
+    def files(self) -> list[FileChange]:
+        overlay = self.overlay
+        if self.new_patch is not None:
+            items = overlay.data.get("patches")
+            entry = {"path": self.patch_name}
+            if isinstance(items, list):
+                register = Change(concrete_steps(("patches", len(items))), entry)
+            else:
+                register = Change(concrete_steps(("patches",)), [entry])
+            self.edits.add(overlay.kfile, 0, (), register)
+            self.summary.append(
+                f"{overlay.kfile}: patches += {self.patch_name} (new patch for {self.key.kind}/{self.key.name})"
+            )
+        changes = self.edits.files(self.root)
+        if self.new_patch is not None:
+            # written the way the overlay's kustomization indents, so the overlay reads as one hand
+            layout = detect_layout(compose_documents(read_text(self.root, overlay.kfile).lstrip("\ufeff")))
+            text = _HEADER + "\n".join(block_lines(self.new_patch, 0, layout)) + "\n"
+            changes.append(FileChange(self.patch_rel, "", text))
+        for change in changes:
+            if not overlay.inside(change.path) and change.path != self.app.defined_in:
+                raise AdoptRefused(
+                    f"{change.path} is outside the overlay {overlay.rel}: refusing to edit a shared base"
+                )
+        return changes
+
+
 def plan_kustomize(
     root: Path, app: AppSpec, rendered: RenderedApp, key: ResourceKey, fields: Sequence[DriftField]
 ) -> tuple[list[FileChange], list[str]]:
-    overlay = load_overlay(root, posixpath.normpath(app.path or "."))
-    obj = next(o for o in rendered.objects if ResourceKey.of(o) == key)
-    edits = _Edits()
-    summary: list[str] = []
-    new_patch: dict[str, Any] | None = None
-    own: tuple[str, int, FieldPath] | None | bool = False  # looked up once, when first needed
-    patch_name, patch_exists = _patch_name(overlay, key, root)
-    patch_rel = posixpath.normpath(posixpath.join(overlay.rel, patch_name))
-
+    planner = _Planner(root, app, rendered, key)
     for drift in fields:
-        steps, what = steps_of(drift), field_name(drift)
-        removal = drift.live is None
-        tokens = pointer.split(drift.path)
-        if not removal and _is_image(tokens) and (found_app := _application_image(root, app, drift)):
-            edits.add(app.defined_in, found_app[0], (), found_app[1])
-            summary.append(summary_line(app.defined_in, f"{what} (kustomize.images)", drift.git, drift.live))
-            continue
-        if not removal and _is_image(tokens) and (found := _image_entry(overlay, drift)) is not None:
-            index, changes = found
-            for change in changes:
-                edits.add(overlay.kfile, 0, (), change)
-            entry = overlay.data["images"][index]
-            summary.append(
-                summary_line(
-                    overlay.kfile, f"{what} (images entry {entry.get('name')})", drift.git, drift.live
-                )
-            )
-            continue
-        if not removal and (index := _replicas_entry(overlay, key, drift)) is not None:
-            edits.add(overlay.kfile, 0, (), Change(concrete_steps(("replicas", index, "count")), drift.live))
-            summary.append(summary_line(overlay.kfile, f"{what} (replicas entry)", drift.git, drift.live))
-            continue
-        if (patch := _patch_setting(overlay, key, obj, drift)) is not None:
-            change = _patch_removal(steps) if removal else Change(steps, drift.live)
-            edits.add(patch[0], patch[1], (), change)
-            summary.append(summary_line(patch[0], f"{what} (patch)", drift.git, drift.live))
-            continue
-        if own is False:
-            own = _own_resource(root, overlay, key)
-        if own:
-            assert not isinstance(own, bool)
-            edits.add(own[0], own[1], own[2], Change(steps, drift.live, removal))
-            summary.append(summary_line(own[0], what, drift.git, drift.live))
-            continue
-        change = _patch_removal(steps) if removal else Change(steps, drift.live)
-        if patch_exists:
-            edits.add(patch_rel, 0, (), change)
-        else:
-            new_patch = new_patch or _new_patch(overlay, rendered, key, obj)
-            try:
-                for edit in plan_edits(new_patch, change):
-                    apply_to_data(new_patch, edit)
-            except EditError as exc:
-                raise AdoptRefused(f"cannot write {what} as a patch: {exc}") from None
-        summary.append(summary_line(patch_rel, f"{what} (patch)", drift.git, drift.live))
-
-    if new_patch is not None:
-        items = overlay.data.get("patches")
-        entry = {"path": patch_name}
-        if isinstance(items, list):
-            register = Change(concrete_steps(("patches", len(items))), entry)
-        else:
-            register = Change(concrete_steps(("patches",)), [entry])
-        edits.add(overlay.kfile, 0, (), register)
-        summary.append(f"{overlay.kfile}: patches += {patch_name} (new patch for {key.kind}/{key.name})")
-    changes = edits.files(root)
-    if new_patch is not None:
-        # written the way the overlay's kustomization indents, so the overlay reads as one hand
-        layout = detect_layout(compose_documents(read_text(root, overlay.kfile).lstrip("\ufeff")))
-        text = _HEADER + "\n".join(block_lines(new_patch, 0, layout)) + "\n"
-        changes.append(FileChange(patch_rel, "", text))
-    for change in changes:
-        if not overlay.inside(change.path) and change.path != app.defined_in:
-            raise AdoptRefused(
-                f"{change.path} is outside the overlay {overlay.rel}: refusing to edit a shared base"
-            )
-    return changes, summary
+        planner.route(drift)
+    return planner.files(), planner.summary

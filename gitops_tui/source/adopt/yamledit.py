@@ -74,7 +74,7 @@ def expand(old: Any, new: Any, path: Path) -> list[Edit]:
                 edits.append(Edit("add", path, new[j]))
             elif i is not None:
                 removed.append(Edit("del", (*path, i)))
-        return edits + sorted(removed, key=lambda e: e.path[-1], reverse=True)  # type: ignore[arg-type,return-value]
+        return edits + sorted(removed, key=lambda e: e.path[-1], reverse=True)
     return [Edit("set", path, new)]
 
 
@@ -158,13 +158,13 @@ class _Text:
         tail = node.value[-1]
         return self.last(tail[1] if isinstance(node, yaml.MappingNode) else tail)
 
-    def dash(self, seq: yaml.SequenceNode, i: int) -> int:
+    def dash(self, seq: yaml.Node, i: int) -> int:
         j = seq.value[i].start_mark.index - 1
         while j >= 0 and self.text[j] in " \t\r\n":
             j -= 1
         if j < 0 or self.text[j] != "-":
             raise EditError("list item without its dash on the same line")
-        return j
+        return int(j)
 
     def splice(self, start: int, end: int, new: str) -> None:
         self.text = self.text[:start] + new + self.text[end:]
@@ -241,7 +241,7 @@ class _Text:
                 raise EditError("cannot remove a list item nested on its parent's line")
             self.remove_lines(dash, self.last(item))
 
-    def edit_flow(self, parent: yaml.CollectionNode, edit: Edit) -> None:
+    def edit_flow(self, parent: yaml.Node, edit: Edit) -> None:
         """Add or remove one member of a flow collection, leaving its other members as written."""
         mapping = isinstance(parent, yaml.MappingNode)
         members = [(k, v) for k, v in parent.value] if mapping else [(v, v) for v in parent.value]
