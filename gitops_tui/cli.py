@@ -103,7 +103,9 @@ def make_workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     repo = GitRepo(Path(args.repo) if getattr(args, "repo", None) else Path.cwd())
     settings = load_settings({"repo": str(repo.root), **_flags(args)}, repo_root=repo.root)
-    return Workspace(settings, repo)
+    ws = Workspace(settings, repo)
+    ws.client()  # a bad kubeconfig or an unknown context is one clear error up front, not one per app
+    return ws
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
 from gitops_tui.config import Settings
 from gitops_tui.engine.compare import AppInputs, DryRunFailure, compare_app, failed_app
+from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.normalize import strip_noise
 from gitops_tui.engine.secrets import mask_pair
 from gitops_tui.model import (
@@ -390,9 +391,9 @@ class Workspace:
         if res is None:
             raise GitopsError(f"{key.display()} is not part of app {app!r}")
         git, live, predicted = self._details.get((app, key), (None, None, None))
-        git_view = strip_noise(git) if git is not None else None
-        live_view = strip_noise(live) if live is not None else None
-        pred_view = strip_noise(predicted) if predicted is not None else None
+        git_view = canonical(strip_noise(git)) if git is not None else None
+        live_view = canonical(strip_noise(live)) if live is not None else None
+        pred_view = canonical(strip_noise(predicted)) if predicted is not None else None
         git_view, live_view = mask_pair(git_view, live_view)
         pred_view, _ = mask_pair(pred_view, None)
         return ResourceDetail(app=app, key=key, status=res, git=git_view, live=live_view, predicted=pred_view)

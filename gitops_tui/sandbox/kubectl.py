@@ -34,6 +34,10 @@ def _path(kind: str, namespace: str, name: str = "", subresource: str = "") -> s
     return f"{base}{ns}/{plural}{tail}{sub}"
 
 
+class KubectlError(RuntimeError):
+    pass
+
+
 class Kubectl:
     """A few kubectl verbs against one kube context."""
 
@@ -46,16 +50,18 @@ class Kubectl:
     def _call(
         self, method: str, path: str, body: Any = None, content_type: str = "application/json", **query: str
     ) -> dict[str, Any]:
-        response = self.api.call_api(
-            path,
-            method,
+        method, url, headers, body, post = self.api.param_serialize(
+            method=method,
+            resource_path=path,
             query_params=list(query.items()),
             header_params={"Content-Type": content_type, "Accept": "application/json"},
             body=body,
-            _preload_content=False,
-            _return_http_data_only=True,
+            auth_settings=["BearerToken"],
         )
-        data = response.data
+        response = self.api.call_api(method, url, header_params=headers, body=body, post_params=post)
+        data = response.read()
+        if not 200 <= response.status < 300:
+            raise KubectlError(f"{method} {path}: {response.status} {data[:300]!r}")
         return json.loads(data) if data else {}
 
     def scale(self, kind: str, namespace: str, name: str, replicas: int) -> dict[str, Any]:

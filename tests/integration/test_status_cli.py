@@ -1,0 +1,260 @@
+"""`status` and `diff` end to end: a repo shaped like the seeds' examples, the sandbox, kubectl-style drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from repotools import commit_all, git, write
+
+from gitops_tui.cli import main
+from gitops_tui.config import Settings
+from gitops_tui.reconcile import Workspace
+from gitops_tui.sandbox.demo import initial_sync
+from gitops_tui.sandbox.kubectl import Kubectl
+from gitops_tui.source.repo import GitRepo
+
+DEPLOY = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "api", "labels": {"app": "api"}},
+    "spec": {
+        "replicas": 2,
+        "selector": {"matchLabels": {"app": "api"}},
+        "template": {
+            "metadata": {"labels": {"app": "api"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "api",
+                        "image": "registry.example.com/api:1.0.0",
+                        "env": [
+                            {"name": "LOG_LEVEL", "value": "info"},
+                            {"name": "LEGACY_MODE", "value": "on"},
+                        ],
+                        "ports": [{"containerPort": 8080, "name": "http"}],
+                    }
+                ]
+            },
+        },
+    },
+}
+SERVICE = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "api"},
+    "spec": {"selector": {"app": "api"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
+}
+CONFIG = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "api-config"},
+    "data": {"MODE": "prod"},
+}
+
+
+def application(name: str, path: str, namespace: str) -> dict:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "argocd"},
+        "spec": {
+            "project": "default",
+            "source": {
+                "repoURL": "https://git.example.com/platform.git",
+                "targetRevision": "main",
+                "path": path,
+            },
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+            "syncPolicy": {"syncOptions": ["CreateNamespace=true"]},
+        },
+    }
+
+
+def make_repo(root: Path) -> Path:
+    repo = root / "platform"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "apps/api-staging.yaml", [application("api-staging", "api/overlays/staging", "staging")])
+    write(
+        repo,
+        "apps/api-production.yaml",
+        [application("api-production", "api/overlays/production", "production")],
+    )
+    write(repo, "api/base/deployment.yaml", [DEPLOY])
+    write(repo, "api/base/service.yaml", [SERVICE])
+    write(repo, "api/base/configmap.yaml", [CONFIG])
+    write(
+        repo,
+        "api/base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n  - service.yaml\n  - configmap.yaml\n",
+    )
+    for env, replicas in (("staging", 1), ("production", 3)):
+        write(
+            repo,
+            f"api/overlays/{env}/kustomization.yaml",
+            f"namespace: {env}\nresources:\n  - ../../base\n  - namespace.yaml\n"
+            f"replicas:\n  - name: api\n    count: {replicas}\n",
+        )
+        write(
+            repo,
+            f"api/overlays/{env}/namespace.yaml",
+            [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": env}}],
+        )
+    commit_all(repo, "api: initial")
+    return repo
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_status_and_diff_report_exactly_the_drift_made(tmp_path: Path, sandbox, capsys) -> None:
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    common = ["--repo", str(repo), "--kubeconfig", str(kubeconfig), "--context", "sandbox"]
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    initial_sync(ws.client(), ws.desired_objects())
+    ws.close()
+
+    code, out, err = run_cli(capsys, "status", "--json", *common)
+    assert code == 0, out + err
+    doc = json.loads(out)
+    assert {a["name"]: a["sync"] for a in doc["apps"]} == {
+        "api-production": "Synced",
+        "api-staging": "Synced",
+    }
+
+    # Out-of-band changes, as kubectl makes them.
+    kubectl = Kubectl(str(kubeconfig), "sandbox")
+    kubectl.scale("Deployment", "production", "api", 5)
+    kubectl.set_image("Deployment", "staging", "api", "api", "registry.example.com/api:2.0.0-hotfix")
+    kubectl.delete("Service", "staging", "api")
+    kubectl.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": "stray",
+                "namespace": "production",
+                "annotations": {
+                    "argocd.argoproj.io/tracking-id": "api-production:/ConfigMap:production/stray"
+                },
+            },
+            "data": {"x": "1"},
+        }
+    )
+    kubectl.close()
+    # A field removed from Git (and committed) is drift too: the cluster still has it.
+    write(repo, "api/base/deployment.yaml", [_without_legacy_env(DEPLOY)])
+    commit_all(repo, "api: drop LEGACY_MODE")
+
+    code, out, err = run_cli(capsys, "status", "--json", *common)
+    assert code == 1, out + err
+    apps = {a["name"]: a for a in json.loads(out)["apps"]}
+    prod = {(r["kind"], r["name"]): r for r in apps["api-production"]["resources"]}
+    stage = {(r["kind"], r["name"]): r for r in apps["api-staging"]["resources"]}
+
+    scaled = prod[("Deployment", "api")]
+    assert scaled["sync"] == "OutOfSync"
+    paths = {d["path"]: d for d in scaled["drift"]}
+    assert paths["/spec/replicas"]["live"] == 5 and paths["/spec/replicas"]["git"] == 3
+    assert paths["/spec/replicas"]["manager"] == "kubectl"
+    legacy = "/spec/template/spec/containers/0/env/1"
+    assert set(paths) == {"/spec/replicas", legacy}
+    assert paths[legacy]["manager"] == "gitops-tui"
+
+    assert prod[("ConfigMap", "stray")]["sync"] == "RequiresPruning"
+    assert prod[("Service", "api")]["sync"] == "Synced"
+    assert prod[("ConfigMap", "api-config")]["sync"] == "Synced"
+
+    image = stage[("Deployment", "api")]
+    ipaths = {d["path"]: d for d in image["drift"]}
+    assert set(ipaths) == {"/spec/template/spec/containers/0/image", legacy}
+    assert ipaths["/spec/template/spec/containers/0/image"]["manager"] == "kubectl-set"
+    assert ipaths["/spec/template/spec/containers/0/image"]["live"] == "registry.example.com/api:2.0.0-hotfix"
+    assert stage[("Service", "api")]["sync"] == "Missing"
+    assert stage[("Service", "api")]["health"] == "Missing"
+    assert stage[("ConfigMap", "api-config")]["sync"] == "Synced"
+
+    code, out, err = run_cli(capsys, "diff", "api-staging", "--resource", "Deployment/staging/api", *common)
+    assert code == 1, err
+    assert (
+        "-        image: registry.example.com/api:1.0.0" in out
+        or "image: registry.example.com/api:1.0.0" in out
+    )
+    assert "registry.example.com/api:2.0.0-hotfix" in out
+    assert "kubectl-set" in out
+
+    code, out, err = run_cli(
+        capsys, "diff", "api-staging", "--resource", "ConfigMap/staging/api-config", *common
+    )
+    assert code == 0 and out == ""
+
+
+def _without_legacy_env(deploy: dict) -> dict:
+    clone = json.loads(json.dumps(deploy))
+    container = clone["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != "LEGACY_MODE"]
+    return clone
+
+
+def test_unknown_context_is_one_line_exit_2(tmp_path: Path, sandbox, capsys) -> None:
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    code, out, err = run_cli(
+        capsys, "status", "--repo", str(repo), "--kubeconfig", str(kubeconfig), "--context", "nope"
+    )
+    assert code == 2
+    assert "nope" in err and err.count("\n") <= 1 and "Traceback" not in err
+
+
+def test_unreachable_server_marks_every_app(tmp_path: Path, sandbox, capsys) -> None:
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    server.stop()
+    code, out, err = run_cli(
+        capsys,
+        "status",
+        "--json",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--context",
+        "sandbox",
+    )
+    assert code == 2
+    apps = json.loads(out)["apps"]
+    assert len(apps) == 2
+    assert all(a["sync"] == "Unknown" and a["error"] for a in apps)
+    assert "Traceback" not in err
+
+
+def test_malformed_yaml_marks_only_that_app(tmp_path: Path, sandbox, capsys) -> None:
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    write(repo, "api/overlays/staging/broken.yaml", "kind: ConfigMap\nmetadata: {name: x\n")
+    text = (repo / "api/overlays/staging/kustomization.yaml").read_text()
+    (repo / "api/overlays/staging/kustomization.yaml").write_text(
+        text.replace("  - namespace.yaml\n", "  - namespace.yaml\n  - broken.yaml\n")
+    )
+    code, out, err = run_cli(
+        capsys,
+        "status",
+        "--json",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--context",
+        "sandbox",
+    )
+    assert code == 2
+    apps = {a["name"]: a for a in json.loads(out)["apps"]}
+    assert apps["api-staging"]["sync"] == "Unknown" and apps["api-staging"]["error"]
+    assert apps["api-production"]["error"] == ""
+    assert "Traceback" not in err
