@@ -118,6 +118,11 @@ def user_config_path() -> Path:
     return Path(base) / "gitops-tui" / "config.yaml"
 
 
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gitops-tui"
+
+
 def state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "gitops-tui"

@@ -7,11 +7,14 @@ call from a worker thread; one reconcile runs at a time.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.discovery import ApiResource
@@ -20,7 +23,7 @@ from gitops_tui.cluster.errors import ClusterError
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
-from gitops_tui.config import Settings
+from gitops_tui.config import Settings, cache_dir
 from gitops_tui.engine.compare import AppInputs, DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.normalize import strip_noise
@@ -100,7 +103,8 @@ class Workspace:
         self._clock = clock
         self._clients: dict[str | None, ClusterClient] = {}
         self._client_errors: dict[str | None, str] = {}
-        self._dry_runs: dict[str | None, DryRunCache] = defaultdict(DryRunCache)
+        self._dry_runs: dict[str | None, DryRunCache] = {}
+        self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
         self._details: dict[tuple[str, ResourceKey], tuple[Obj | None, Obj | None, Obj | None]] = {}
         self._statuses: dict[str, AppStatus] = {}
@@ -124,9 +128,26 @@ class Workspace:
         return self._clients[context]
 
     def close(self) -> None:
+        for context, cache in self._dry_runs.items():
+            path = self._cache_files.get(context)
+            if path is not None:
+                # A read-only home only costs the next process its warm start.
+                with contextlib.suppress(OSError):
+                    cache.save(path)
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+
+    def _dry_run_cache(self, context: str | None, client: ClusterClient) -> DryRunCache:
+        """One cache per context, warmed from disk: a second `status` with nothing changed sends no dry run."""
+        if context not in self._dry_runs:
+            cache = DryRunCache()
+            ident = f"{client.server}|{client.context}|{self.settings.field_manager}"
+            path = cache_dir() / f"dryrun-{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
+            cache.load(path)
+            self._dry_runs[context] = cache
+            self._cache_files[context] = path
+        return self._dry_runs[context]
 
     def header(self) -> HeaderInfo:
         context, server = self.settings.context or "", ""
@@ -286,7 +307,8 @@ class Workspace:
                 live = snapshot.objects.get(ResourceKey.of(obj))
                 if live is not None:
                     pairs.append((obj, live))
-        results = self._dry_runs[context].predict(client, pairs, manager=self.settings.field_manager)
+        cache = self._dry_run_cache(context, client)
+        results = cache.predict(client, pairs, manager=self.settings.field_manager)
         predicted: dict[ResourceKey, Obj] = {}
         failures: dict[ResourceKey, DryRunFailure] = {}
         for (obj, _live), result in zip(pairs, results, strict=True):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError
@@ -44,6 +46,7 @@ class DryRunCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self._dirty = False
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -51,6 +54,40 @@ class DryRunCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._dirty = True
+
+    def save(self, path: Path) -> None:
+        """Persist the successful predictions so the next process (a second `status`) starts warm.
+        Secrets are never written: their predictions hold the values."""
+        with self._lock:
+            if not self._dirty:
+                return
+            rows = [
+                [[k[0].group, k[0].kind, k[0].namespace, k[0].name], k[1], k[2], k[3], v]
+                for k, v in self._entries.items()
+                if not isinstance(v, ClusterError) and not (k[0].group == "" and k[0].kind == "Secret")
+            ]
+            self._dirty = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "entries": rows}, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+
+    def load(self, path: Path) -> None:
+        """Read what `save` wrote; a missing, foreign or damaged file just means a cold cache."""
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            rows = doc["entries"] if doc.get("version") == 1 else []
+            loaded = {(ResourceKey(*k), rv, h, m): v for k, rv, h, m, v in rows}
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        with self._lock:
+            for key, value in loaded.items():
+                self._entries.setdefault(key, value)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
 
     def predict(
         self, client: ClusterClient, pairs: Sequence[tuple[Obj, Obj | None]], *, manager: str
@@ -80,6 +117,7 @@ class DryRunCache:
                     for i in indexes:
                         results[i] = answer
                     if not isinstance(answer, ClusterError) or answer.status in _CACHEABLE_STATUSES:
+                        self._dirty = True
                         self._entries[key] = answer
                         self._entries.move_to_end(key)
                 while len(self._entries) > self.maxsize:

@@ -258,3 +258,35 @@ def test_malformed_yaml_marks_only_that_app(tmp_path: Path, sandbox, capsys) -> 
     assert apps["api-staging"]["sync"] == "Unknown" and apps["api-staging"]["error"]
     assert apps["api-production"]["error"] == ""
     assert "Traceback" not in err
+
+
+def test_second_status_with_nothing_changed_sends_no_dry_run(tmp_path: Path, sandbox, capsys) -> None:
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    initial_sync(ws.client(), ws.desired_objects())
+    ws.close()
+    common = [
+        "status",
+        "--json",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--context",
+        "sandbox",
+    ]
+    server.requests.clear()
+    assert run_cli(capsys, *common)[0] == 0
+    assert server.requests.count(dry_run=True) > 0
+    server.requests.clear()
+    code, out, _ = run_cli(capsys, *common)  # a new Workspace, as a new process would have
+    assert code == 0
+    assert server.requests.count(dry_run=True) == 0
+    # Something changes live: only that object is asked about again.
+    kubectl = Kubectl(str(kubeconfig), "sandbox")
+    kubectl.scale("Deployment", "production", "api", 4)
+    kubectl.close()
+    server.requests.clear()
+    assert run_cli(capsys, *common)[0] == 1
+    assert server.requests.count(dry_run=True) == 1
