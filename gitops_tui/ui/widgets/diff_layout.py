@@ -41,6 +41,9 @@ class DiffDocument:
     left_annotations: Mapping[int, str] = field(default_factory=dict)
     note: str = ""  # shown under the title, e.g. "not live (Missing)"
     error: str = ""  # the document could not be loaded; shown instead of the texts
+    # Added to the line numbers shown, for texts that are an excerpt (a hunk of a commit's patch).
+    left_offset: int = 0
+    right_offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)

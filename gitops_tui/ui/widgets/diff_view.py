@@ -168,7 +168,10 @@ class DiffView(ScrollView, can_focus=True):
         """Show new texts. The cursor stays on the same document and line where it still exists."""
         anchor = self._anchor()
         self._prepared = [prepare(doc) for doc in documents]
-        widest = max((max(len(p.left), len(p.right)) for p in self._prepared), default=1)
+        widest = max(
+            (max(len(p.left) + p.doc.left_offset, len(p.right) + p.doc.right_offset) for p in self._prepared),
+            default=1,
+        )
         self._number_width = max(2, len(str(widest)))
         self._expanded.clear()
         self._relayout(anchor)
@@ -456,7 +459,8 @@ class DiffView(ScrollView, can_focus=True):
         if change is not None:
             base = base + self._style(change)
         sign = ("+" if right else "-") if change is not None else " "
-        gutter = self._gutter(line, sign, base, is_cursor)
+        offset = prepared.doc.right_offset if right else prepared.doc.left_offset
+        gutter = self._gutter(line + offset, sign, base, is_cursor)
         lines = prepared.right if right else prepared.left
         blocks = prepared.right_blocks if right else prepared.left_blocks
         emph_style = self._style(f"{change}-emph") if change is not None and emphasis else None
@@ -484,9 +488,10 @@ class DiffView(ScrollView, can_focus=True):
         lineno = base + self._style("lineno")
         if is_cursor:
             lineno = lineno + self._style("cursor")
+        offsets = (prepared.doc.left_offset, prepared.doc.right_offset)
         numbers = " ".join(
-            f"{n + 1:>{self._number_width}}" if n is not None else " " * self._number_width
-            for n in (row.left, row.right)
+            f"{n + offset + 1:>{self._number_width}}" if n is not None else " " * self._number_width
+            for n, offset in zip((row.left, row.right), offsets, strict=True)
         )
         emph_style = self._style(f"{change}-emph") if change is not None and emphasis else None
         assert text_line is not None

@@ -1,0 +1,238 @@
+"""The Textual application: holds the collaborators and the reconcile state; screens show it.
+
+`make_app(workspace, settings)` is the one way to build it, used by the CLI, the demo and the tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from gitops_tui.config import Settings
+from gitops_tui.model import GitopsError, HealthStatus, SyncStatus
+from gitops_tui.ui.backend import Backend
+from gitops_tui.ui.cells import duration
+from gitops_tui.ui.commands import AppsProvider
+from gitops_tui.ui.reconcile_loop import ReconcileLoop
+from gitops_tui.ui.screens.app_resources import AppScreen
+from gitops_tui.ui.screens.apps import AppsScreen
+from gitops_tui.ui.screens.base import BaseScreen, TableScreen
+from gitops_tui.ui.screens.diff import DiffScreen
+from gitops_tui.ui.screens.help import BindingGroups, HelpScreen
+from gitops_tui.ui.screens.history import HistoryScreen
+from gitops_tui.ui.widgets.diff_view import DiffView
+from gitops_tui.ui.widgets.filter_bar import FilterBar
+from gitops_tui.ui.widgets.status_table import StatusTable
+
+
+class GitopsApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "gitops-tui"
+    COMMANDS = App.COMMANDS | {AppsProvider}
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave gitops-tui"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and what it does"),
+        Binding(
+            "colon,ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.commands",
+            show=False,
+            tooltip="Search every action",
+        ),
+        Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reconcile now"),
+        Binding(
+            "R",
+            "hard_refresh",
+            "Hard refresh",
+            id="app.hard_refresh",
+            show=False,
+            tooltip="Drop caches, reconcile",
+        ),
+    ]
+
+    snapshot: reactive[Any] = reactive(None, always_update=True, init=False)  # gitops_tui.reconcile.Snapshot
+    header_info: reactive[Any] = reactive(None, init=False)
+    reconciling: reactive[bool] = reactive(False, init=False)
+    problem: reactive[str] = reactive("", init=False)
+
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.time,
+        reconcile: bool = True,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.settings = settings
+        self.clock = clock
+        self.keymap: dict[str, str] = dict(settings.keymap)
+        self._start_loop = reconcile
+        self.loop = ReconcileLoop(backend, settings.interval, self)
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._apply_keymap()
+        self.push_screen(AppsScreen())
+        self.load_header()
+        if self._start_loop:
+            self.run_worker(
+                self.loop.run,
+                name="reconcile",
+                group="reconcile",
+                description="reconcile loop",
+                thread=True,
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    def on_unmount(self) -> None:
+        self.loop.stop()
+
+    def _apply_keymap(self) -> None:
+        known = {b.id for _, bindings in self.binding_groups() for b in bindings if b.id}
+        unknown = sorted(set(self.keymap) - known)
+        if unknown:
+            self.notify(f"keymap: unknown binding id(s) {', '.join(unknown)}", severity="warning", timeout=8)
+        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="header",
+        exit_on_error=False,
+        description="read kube context and repo",
+    )
+    def load_header(self) -> None:
+        try:
+            info = self.backend.header()
+        except GitopsError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(setattr, self, "header_info", info)
+
+    # -- the reconcile loop's messages ---------------------------------------------------------------------
+    @on(ReconcileLoop.Started)
+    def _reconcile_started(self, _message: ReconcileLoop.Started) -> None:
+        self.reconciling = True
+
+    @on(ReconcileLoop.Finished)
+    def _reconcile_finished(self, message: ReconcileLoop.Finished) -> None:
+        snapshot = message.snapshot
+        self.reconciling = False
+        self.header_info = snapshot.header
+        if message.failures:
+            reason = snapshot.error or (snapshot.apps[0].error if snapshot.apps else "reconcile failed")
+            self._failed(reason, message.failures, message.retry_in)
+        else:
+            self.problem = ""
+        self.snapshot = snapshot
+
+    @on(ReconcileLoop.Failed)
+    def _reconcile_failed(self, message: ReconcileLoop.Failed) -> None:
+        self.reconciling = False
+        self._failed(message.error, message.failures, message.retry_in)
+        previous = self.snapshot
+        if previous is not None:
+            # what we knew is no longer known: every app is Unknown, with the reason
+            apps = tuple(
+                replace(a, sync=SyncStatus.UNKNOWN, health=HealthStatus.UNKNOWN, error=message.error)
+                for a in previous.apps
+            )
+            self.snapshot = replace(previous, apps=apps, error=message.error)
+
+    def _failed(self, reason: str, failures: int, retry_in: float) -> None:
+        self.problem = (
+            f"{reason.splitlines()[0] if reason else 'reconcile failed'} (retry in {duration(retry_in)})"
+        )
+        if failures == 1 or failures % 5 == 0:
+            self.notify(f"Reconcile failed: {reason}", title="Reconcile", severity="error", timeout=8)
+
+    # -- actions -------------------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.loop.request()
+        self.reconciling = True
+
+    def action_hard_refresh(self) -> None:
+        self.loop.request(hard=True)
+        self.reconciling = True
+        self.notify("Dropping caches and reconciling…", timeout=2)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.binding_groups(), self.keymap))
+
+    def open_app(self, name: str) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(AppScreen(name))
+
+    @staticmethod
+    def binding_groups() -> BindingGroups:
+        def of(*classes: type) -> list[Binding]:
+            found: list[Binding] = []
+            for cls in classes:
+                found.extend(b for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding))
+            return found
+
+        return [
+            ("Everywhere", [*of(GitopsApp), *of(BaseScreen)]),
+            ("Tables (apps, resources, history)", of(TableScreen, StatusTable, FilterBar)),
+            ("Apps", of(AppsScreen)),
+            ("App (resources)", of(AppScreen)),
+            ("Diff", of(DiffView, DiffScreen)),
+            ("History", of(HistoryScreen)),
+        ]
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every binding that applies on `screen` (where the palette was opened), then the theme picker."""
+        seen: set[tuple[int, str]] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            key = (id(active.node), binding.action)
+            if (
+                not binding.description
+                or key in seen
+                or not active.enabled
+                or binding.action == "command_palette"
+            ):
+                continue
+            seen.add(key)
+            keys = ", ".join(
+                self.get_key_display(Binding(k.strip(), ""))
+                for k in self.keymap.get(binding.id or "", binding.key).split(",")
+            )
+            help_text = f"{keys}" + (f" — {binding.tooltip}" if binding.tooltip else "")
+            yield SystemCommand(
+                binding.description, help_text, partial(self._run, active.node, binding.action)
+            )
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+
+    def _run(self, node: Any, action: str) -> None:
+        self.call_later(self.run_action, action, node)
+
+
+def make_app(
+    workspace: Backend,
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    reconcile: bool = True,
+) -> GitopsApp:
+    """The app on a workspace (`gitops_tui.reconcile.Workspace`, or anything with its methods)."""
+    return GitopsApp(workspace, settings or workspace.settings, clock=clock, reconcile=reconcile)
+
+
+__all__: Sequence[str] = ["GitopsApp", "make_app"]

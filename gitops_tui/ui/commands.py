@@ -1,0 +1,39 @@
+"""Command palette (`:` / ctrl+p): every action that applies where it was opened, and "go to app"."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from gitops_tui.ui.app import GitopsApp
+
+
+class AppsProvider(Provider):
+    """`api-production` → open that app's screen."""
+
+    async def search(self, query: str) -> Hits:
+        app = cast("GitopsApp", self.app)
+        snapshot = app.snapshot
+        if snapshot is None:
+            return
+        matcher = self.matcher(query)
+        for status in snapshot.apps:
+            name = status.app.name
+            title = f"Open app {name}"
+            score = matcher.match(title)
+            if score > 0:
+                help_text = f"{status.sync} · {status.health} · {status.app.path}"
+                yield Hit(score, matcher.highlight(title), partial(app.open_app, name), help=help_text)
+
+    async def discover(self) -> Hits:
+        app = cast("GitopsApp", self.app)
+        snapshot = app.snapshot
+        if snapshot is None:
+            return
+        for status in snapshot.apps:
+            if status.drifted or status.error:
+                name = status.app.name
+                yield DiscoveryHit(f"Open app {name}", partial(app.open_app, name), help=f"{status.sync}")

@@ -1,0 +1,145 @@
+"""Model objects as table rows: the cells each screen shows, how they sort, and what `n`/`N` stops at."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from gitops_tui.model import AppStatus, Commit, HealthStatus, ResourceStatus, SyncStatus
+from gitops_tui.ui.cells import (
+    HEALTH_RANK,
+    SYNC_RANK,
+    ago,
+    clipped,
+    count_text,
+    duration,
+    error_text,
+    health_text,
+    parse_time,
+    sync_text,
+)
+from gitops_tui.ui.widgets.status_table import Column, TableRow
+
+APP_COLUMNS = [
+    Column("name", "App"),
+    Column("sync", "Sync"),
+    Column("health", "Health"),
+    Column("drifted", "Drifted"),
+    Column("revision", "Revision"),
+    Column("reconciled", "Reconciled"),
+    Column("message", "Message"),
+]
+
+RESOURCE_COLUMNS = [
+    Column("kind", "Kind"),
+    Column("namespace", "Namespace"),
+    Column("name", "Name"),
+    Column("sync", "Sync"),
+    Column("health", "Health"),
+    Column("drift", "Fields"),
+    Column("manager", "Last changed by"),
+    Column("message", "Message"),
+]
+
+COMMIT_COLUMNS = [
+    Column("sha", "Commit"),
+    Column("age", "Age"),
+    Column("author", "Author"),
+    Column("summary", "Message"),
+]
+
+_BAD_HEALTH = (HealthStatus.DEGRADED, HealthStatus.UNKNOWN, HealthStatus.MISSING)
+
+
+def app_row(status: AppStatus, now: float) -> TableRow:
+    total = len(status.resources)
+    revision = (status.revision or "") + ("*" if status.dirty else "")
+    reconciled = duration(now - status.reconciled_at) if status.reconciled_at else "—"
+    if status.error:
+        message = error_text(status.error, 40)
+    elif status.notes:
+        message = clipped(status.notes[0], 40, "dim")
+    else:
+        message = Text("")
+    name = Text(status.app.name, style="bold")
+    if status.error:
+        name.append(" !", style="bold red")
+    return TableRow(
+        key=status.app.name,
+        cells=(
+            name,
+            sync_text(status.sync),
+            health_text(status.health),
+            count_text(status.drifted, total),
+            Text(revision, style="dim"),
+            Text(reconciled, style="dim"),
+            message,
+        ),
+        sort=(
+            status.app.name,
+            SYNC_RANK.get(status.sync, 9),
+            HEALTH_RANK.get(status.health, 9),
+            -status.drifted,
+            revision,
+            -status.reconciled_at,
+            status.error,
+        ),
+        search=f"{status.app.name} {status.sync} {status.health} {status.app.path} {status.error}",
+        attention=bool(status.error) or status.sync is not SyncStatus.SYNCED or status.health in _BAD_HEALTH,
+        extra=status,
+    )
+
+
+def resource_row(res: ResourceStatus, now: float) -> TableRow:
+    manager, when = res.last_manager
+    who = Text(manager or "", style="cyan")
+    if manager and when:
+        who.append(f" {ago(when, now)}", style="dim")
+    if res.sync in (SyncStatus.MISSING, SyncStatus.REQUIRES_PRUNING):
+        fields = Text("—", style="dim")
+    else:
+        fields = Text(str(len(res.drift)), style="bold yellow" if res.drift else "dim")
+    message = res.error or res.note or res.health_message
+    message_text = error_text(message, 40) if res.error else clipped(message, 40, "dim")
+    kind = f"{res.key.kind}.{res.key.group}" if res.key.group else res.key.kind
+    return TableRow(
+        key=res.key.display(),
+        cells=(
+            Text(res.key.kind),
+            Text(res.key.namespace or "—", style="dim" if not res.key.namespace else ""),
+            Text(res.key.name, style="bold"),
+            sync_text(res.sync),
+            health_text(res.health),
+            fields,
+            who,
+            message_text,
+        ),
+        sort=(
+            kind,
+            res.key.namespace,
+            res.key.name,
+            SYNC_RANK.get(res.sync, 9),
+            HEALTH_RANK.get(res.health, 9),
+            -len(res.drift),
+            -(parse_time(when) or 0.0),
+            message,
+        ),
+        search=f"{kind} {res.key.namespace} {res.key.name} {res.sync} {res.health} {manager or ''} {message}",
+        attention=res.sync is not SyncStatus.SYNCED or res.health in _BAD_HEALTH or bool(res.error),
+        extra=res,
+    )
+
+
+def commit_row(commit: Commit, now: float) -> TableRow:
+    return TableRow(
+        key=commit.sha,
+        cells=(
+            Text(commit.short, style="yellow"),
+            Text(duration(now - commit.timestamp), style="dim"),
+            Text(commit.author, style="cyan"),
+            Text(commit.summary),
+        ),
+        sort=(commit.short, -commit.timestamp, commit.author, commit.summary),
+        search=f"{commit.sha} {commit.author} {commit.email} {commit.message or commit.summary}",
+        attention=commit.summary.lower().startswith(("revert", "adopt:")),
+        extra=commit,
+    )

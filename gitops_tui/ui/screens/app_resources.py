@@ -1,0 +1,107 @@
+"""One application: its resources with sync, health, drifted fields and who changed them last."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from gitops_tui.model import AppStatus, ResourceStatus, SyncStatus
+from gitops_tui.ui.cells import describe_drift, health_text, sync_text
+from gitops_tui.ui.rows import RESOURCE_COLUMNS, resource_row
+from gitops_tui.ui.screens.base import TableScreen
+from gitops_tui.ui.screens.diff import DiffScreen, ResourceSource
+from gitops_tui.ui.screens.history import HistoryScreen
+from gitops_tui.ui.widgets.status_table import TableRow
+
+
+class AppScreen(TableScreen):
+    BINDINGS = [
+        Binding(
+            "d", "diff", "Diff", id="app.diff", tooltip="Diff the marked resources, or every drifted one"
+        ),
+        Binding("h", "history", "History", id="app.history", tooltip="Commits that touched the app's path"),
+    ]
+
+    COLUMNS = RESOURCE_COLUMNS
+    MARKABLE = True
+
+    def __init__(self, app_name: str) -> None:
+        super().__init__()
+        self.app_name = app_name
+
+    def compose_top(self) -> ComposeResult:
+        yield Static("", id="title", classes="screen-title")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.focus()
+
+    @property
+    def status(self) -> AppStatus | None:
+        snapshot = self.gitops.snapshot
+        return snapshot.app(self.app_name) if snapshot is not None else None
+
+    def snapshot_changed(self, snapshot: Any) -> None:
+        status = self.status
+        title = self.query_one("#title", Static)
+        if status is None:
+            title.update(Text(f"{self.app_name}: no longer in the repository", style="bold red"))
+            self.set_rows([], empty="")
+            return
+        text = Text()
+        text.append(status.app.name, style="bold")
+        text.append("  ")
+        text.append_text(sync_text(status.sync))
+        text.append("  ")
+        text.append_text(health_text(status.health))
+        text.append(f"  {status.app.path or '.'}", style="dim")
+        if status.revision:
+            text.append(f" @ {status.revision}{'*' if status.dirty else ''}", style="dim")
+        if status.error:
+            text.append("\n")
+            text.append(status.error, style="red")
+        title.update(text)
+        now = self.gitops.clock()
+        self.set_rows([resource_row(r, now) for r in status.resources], empty="This app has no resources.")
+
+    def describe(self, row: TableRow) -> Text | None:
+        res: ResourceStatus = row.extra
+        text = Text(res.key.display(), style="bold")
+        if res.version:
+            text.append(f"  {res.version}", style="dim")
+        if res.needs_replace:
+            text.append("  needs replace", style="bold magenta")
+        for line in (res.error, res.note, res.health_message):
+            if line:
+                text.append(f"\n{line}", style="red" if line is res.error else "dim")
+        now = self.gitops.clock()
+        for drift in res.drift[:3]:
+            text.append(f"\n  {describe_drift(drift, now)}", style="yellow")
+        if len(res.drift) > 3:
+            text.append(f"\n  … {len(res.drift) - 3} more (d or enter for the diff)", style="dim")
+        return text
+
+    @on(DataTable.RowSelected, "#table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        self.app.push_screen(DiffScreen(ResourceSource([(self.app_name, row.extra.key)])))
+
+    def action_diff(self) -> None:
+        table = self.table
+        chosen = [r.extra for r in table.shown if r.key in table.marked]
+        if not chosen:
+            chosen = [r.extra for r in table.shown if r.extra.sync is not SyncStatus.SYNCED]
+        if not chosen:
+            self.notify(f"{self.app_name} is in sync: nothing to diff", timeout=3)
+            return
+        self.app.push_screen(DiffScreen(ResourceSource([(self.app_name, r.key) for r in chosen])))
+
+    def action_history(self) -> None:
+        self.app.push_screen(HistoryScreen(self.app_name))

@@ -1,0 +1,68 @@
+"""`?`: every key binding with its description, grouped by where it applies, with the user's remaps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+BindingGroups = Sequence[tuple[str, Sequence[Binding]]]
+
+
+def key_for(binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The keys a binding answers to, as configured: the keymap entry for its id wins."""
+    return keymap.get(binding.id, binding.key) if binding.id else binding.key
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll_down", "Down", id="help.down", show=False),
+        Binding("k,up", "scroll_up", "Up", id="help.up", show=False),
+    ]
+
+    def __init__(self, groups: BindingGroups, keymap: Mapping[str, str]) -> None:
+        super().__init__()
+        self.groups = groups
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog"):
+            yield Static(
+                Text("Keys  (esc closes · remap any of them by id in config.yaml `keymap:`)", style="bold")
+            )
+            with VerticalScroll(id="help-body"):
+                yield Static(self._table())
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("key", style="bold cyan", no_wrap=True, width=16)
+        table.add_column("action")
+        table.add_column("id", style="dim", no_wrap=True)
+        for title, bindings in self.groups:
+            table.add_row(Text(title, style="bold underline"), "", "")
+            seen: set[str] = set()
+            for binding in bindings:
+                if not binding.description or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                keys = key_for(binding, self.keymap)
+                shown = " ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+                description = binding.description
+                if binding.tooltip:
+                    description = f"{description} — {binding.tooltip}"
+                table.add_row(shown, description, binding.id or "")
+            table.add_row("", "", "")
+        return table
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_up()

@@ -1,0 +1,80 @@
+"""The one-line header every screen shows: where we are (cluster, repo) and how fresh the picture is."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import PurePath
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from gitops_tui.model import HeaderInfo
+from gitops_tui.ui.cells import duration
+
+
+class StatusHeader(Widget):
+    DEFAULT_CSS = """
+    StatusHeader {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    info: reactive[HeaderInfo | None] = reactive(None)
+    last_reconcile: reactive[float] = reactive(0.0)  # time.time() of the last finished reconcile, 0: none yet
+    reconciling: reactive[bool] = reactive(False)
+    problem: reactive[str] = reactive("")  # the last reconcile failed: why
+
+    def __init__(self, clock: Callable[[], float] = time.time, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        # the age of the last reconcile ticks
+        self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        info = self.info
+        parts: list[Text] = []
+        if info is None:
+            parts.append(Text(" ⎈ connecting…", style="dim"))
+        else:
+            cluster = Text(" ⎈ ", style="bold")
+            cluster.append(info.context or "(no context)", style="bold cyan")
+            if info.server:
+                cluster.append(f" {info.server}", style="dim")
+            parts.append(cluster)
+            repo = Text("⎇ ", style="bold")
+            repo.append(PurePath(info.repo).name or info.repo, style="bold")
+            repo.append(f":{info.branch}" if info.branch else "", style="magenta")
+            repo.append(f"@{info.head}" if info.head else "", style="dim")
+            parts.append(repo)
+            if info.read_only:
+                parts.append(Text(" READ-ONLY ", style="bold black on yellow"))
+            parts.append(
+                Text(
+                    "auto: on" if info.automation else "auto: off",
+                    style="green" if info.automation else "dim",
+                )
+            )
+        parts.append(self._freshness())
+        line = Text(" │ ", style="dim").join(parts)
+        line.truncate(self.size.width or 200, overflow="ellipsis")
+        return line
+
+    def _freshness(self) -> Text:
+        if self.problem:
+            return Text(f"✗ {self.problem}", style="bold red")
+        if self.reconciling and not self.last_reconcile:
+            return Text("⟳ first reconcile…", style="yellow")
+        if not self.last_reconcile:
+            return Text("not reconciled yet", style="dim")
+        age = duration(self.clock() - self.last_reconcile)
+        text = Text(f"reconciled {age} ago", style="")
+        if self.reconciling:
+            text.append(" ⟳", style="yellow")
+        return text
