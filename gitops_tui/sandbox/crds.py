@@ -76,7 +76,7 @@ class CrdController:
             now=now,
             subresource="status",
         )
-        self.api._commit(rt, rt, stored, new, entries, dry_run=False)
+        self.api._commit(rt, rt, stored, new, entries, dry_run=False, subresource="status")
 
     def _drop_objects(self, t: ResourceType) -> None:
         items, _ = self.api.store.list((t.group, t.plural))

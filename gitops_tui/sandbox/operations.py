@@ -367,7 +367,7 @@ class Api:
                 subresource=subresource,
                 status_subresource=rt.status,
             )
-            return self._commit(rt, srt, stored, new, entries, dry_run)
+            return self._commit(rt, srt, stored, new, entries, dry_run, subresource)
 
         if dry_run:
             return attempt()
@@ -417,10 +417,13 @@ class Api:
         new: Obj,
         entries: list[mf.Entry],
         dry_run: bool,
+        subresource: str = "",
     ) -> bytes:
         old = stored.obj
         validate(new, srt.group, srt.kind, old)
-        if objects.bumps_generation(srt, old, new):
+        # Status writes never move generation (the status strategies keep it), even when they change
+        # the annotations a Deployment otherwise counts.
+        if subresource != "status" and objects.bumps_generation(srt, old, new):
             new["metadata"]["generation"] = int(old["metadata"].get("generation") or 0) + 1
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         old_entries = mf.decode(old["metadata"].get("managedFields")) or []
@@ -537,7 +540,7 @@ class Api:
                 )
             self._carry_meta(srt, old, merged)
             self._default(srt, merged, old)
-            return self._commit(rt, srt, stored, merged, entries, dry_run)
+            return self._commit(rt, srt, stored, merged, entries, dry_run, subresource)
 
         if dry_run:
             return attempt()
