@@ -1,9 +1,9 @@
 """Reading YAML with positions and writing YAML fragments that fit into an existing file.
 
 Adopt edits files by splicing text at node positions rather than re-dumping them (a round-trip dump
-reflows indentation, long lines and quoting far from the edited field). The positions come from PyYAML's
-composer, which records a start and end mark on every node; values are read as the renderer reads them
-(YAML 1.1, dates kept as strings), so "what the file says" means the same here as in the rendered app.
+reflows indentation, long lines and quoting far from the edited field). The positions come from the YAML
+composer (libyaml through PyYAML), which marks where every node starts and ends; values are read as the
+renderer reads them (YAML 1.1, dates kept as strings), so "what the file says" means the same here as in the rendered app.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ import yaml
 HUGE_WIDTH = 1 << 30  # never fold long lines: a folded line is a changed line
 
 
-class _Loader(yaml.SafeLoader):  # pure Python: its marks count characters of the text
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's marks count characters too
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     pass
 
 
@@ -174,9 +177,9 @@ def inline_text(value: Any, *, flow: bool, style: str | None = None) -> str | No
 
 
 def literal_block(value: str, indent: int) -> tuple[str, list[str]] | None:
-    """A multi-line string as a literal block: the header (`|`, `|-`, `|+`, with an indentation
-    indicator when the first line starts with a space) and its content lines at `indent`; None if the
-    string cannot be a literal block (control characters, carriage returns)."""
+    """A multi-line string as a literal block: the header (`|`, `|-`, `|+`) and its content lines at
+    `indent`; None if the string is better written quoted (control characters, carriage returns, leading
+    spaces that would need an indentation indicator)."""
     if not _printable(value) or "\r" in value or not value:
         return None
     if value.endswith("\n\n") or value == "\n":
@@ -188,9 +191,10 @@ def literal_block(value: str, indent: int) -> tuple[str, list[str]] | None:
     lines = body.split("\n")
     if chomp != "+" and lines and not lines[-1].strip():
         return None  # trailing blank lines only survive with keep chomping
-    first = next((line for line in lines if line.strip()), "")
-    hint = "2" if first.startswith(" ") else ""
-    header = "|" + hint + chomp
+    leading = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if any(line.startswith(" ") for line in lines[: leading + 1]):
+        return None  # would need an indentation indicator: a quoted string is simpler and as exact
+    header = "|" + chomp
     return header, [(" " * indent + line) if line else "" for line in lines]
 
 
