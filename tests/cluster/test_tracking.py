@@ -22,7 +22,7 @@ from gitops_tui.cluster.tracking import (
 )
 from gitops_tui.model import AppSpec, TrackingMethod
 
-FIXTURES = Path("/work/shared/fixtures/real-cluster")
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "shared" / "fixtures" / "real-cluster"
 
 
 def deployment(ns: str | None = "prod", name: str = "web") -> dict:

@@ -22,7 +22,7 @@ import yaml
 from gitops_tui.engine import diff, pointer
 from gitops_tui.model import IgnoreRule, ResourceDiff, SyncStatus
 
-ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "peer-tests" / "argocd-diff"
+ROOT = Path(__file__).resolve().parents[1] / "data" / "shared" / "peer-tests" / "argocd-diff"
 MANAGER = "argocd-controller"
 
 

@@ -11,7 +11,7 @@ from gitops_tui.engine.compare import AppInputs, DryRunFailure, compare_app, fai
 from gitops_tui.engine.syncplan import plan_sync
 from gitops_tui.model import AppSpec, HealthStatus, ResourceKey, SyncStatus
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real-cluster"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "shared" / "fixtures" / "real-cluster"
 APP = AppSpec(name="shop", path="shop", namespace="fixtures")
 
 

@@ -17,7 +17,7 @@ import yaml
 from gitops_tui.engine.health import assess
 from gitops_tui.model import HealthStatus
 
-ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "peer-tests" / "argocd-health"
+ROOT = Path(__file__).resolve().parents[1] / "data" / "shared" / "peer-tests" / "argocd-health"
 
 
 class _ApiServerYaml(yaml.SafeLoader):

@@ -19,7 +19,7 @@ from gitops_tui.engine.health import assess
 from gitops_tui.engine.health.assess import CHECKS
 from gitops_tui.model import HealthResult, HealthStatus
 
-ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "peer-tests" / "argocd-health"
+ROOT = Path(__file__).resolve().parents[1] / "data" / "shared" / "peer-tests" / "argocd-health"
 
 
 def _corpus() -> list[Any]:

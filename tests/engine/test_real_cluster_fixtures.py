@@ -26,7 +26,7 @@ from gitops_tui.engine.managedfields import (
 from gitops_tui.engine.secrets import mask_drift
 from gitops_tui.model import DiffMode, ResourceDiff, ResourceKey, SyncStatus
 
-ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "real-cluster"
+ROOT = Path(__file__).resolve().parents[1] / "data" / "shared" / "fixtures" / "real-cluster"
 CASES = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
 
 
