@@ -28,7 +28,7 @@ import yaml
 from gitops_tui.sandbox.server import SandboxServer
 from tests.sandbox.rest import JSON_PATCH, MERGE, STRATEGIC, Rest, path_of
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real-cluster"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "shared" / "fixtures" / "real-cluster"
 CASES = sorted(p.name for p in FIXTURES.glob("[0-9][0-9]-*")) if FIXTURES.is_dir() else []
 pytestmark = pytest.mark.skipif(not CASES, reason=f"fixtures not found at {FIXTURES}")
 
