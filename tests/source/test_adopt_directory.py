@@ -151,3 +151,13 @@ def test_commit_message(repo: Path) -> None:
     assert adopt_message(plan, "") == (
         "adopt: Deployment/web spec.replicas, spec.template.spec.containers[name=web].image\n"
     )
+
+
+def test_keys_with_slashes_and_tildes(repo: Path) -> None:
+    field = DriftField("/metadata/annotations/example.com~1owner~0team", git=None, live="payments")
+    plan = plan_adopt(repo, APP, render_app(repo, APP), DEPLOY, [field])
+    apply_adopt(repo, plan)
+    assert (
+        "  annotations:\n    example.com/owner~team: payments\n" in (repo / "web/deployment.yaml").read_text()
+    )
+    assert verify_adopt(repo, APP, DEPLOY, [field]) == []

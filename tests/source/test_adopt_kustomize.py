@@ -231,3 +231,53 @@ def test_argo_image_override_is_edited_in_the_application(repo: Path) -> None:
     )
     fixed = AppSpec(**{**app.__dict__, "kustomize_images": ("registry.example.com/api:1.0.6",)})
     assert verify_adopt(repo, fixed, KEY, fields) == []
+
+
+def test_images_entry_names_the_other_containers_it_sets(repo: Path) -> None:
+    kfile = f"{OVERLAY}/kustomization.yaml"
+    (repo / kfile).write_text(
+        (repo / kfile).read_text()
+        + "  - migrate.yaml\nimages:\n  - name: registry.example.com/api\n    newTag: 1.0.1\n"
+    )
+    write(repo, f"{OVERLAY}/migrate.yaml", deployment("migrate", "registry.example.com/api:1.0.0", 1))
+    commit(repo, "migrate job shares the image")
+    plan = adopt(repo, APP, KEY, [image("registry.example.com/api:1.0.1", "registry.example.com/api:1.1.0")])
+    assert (
+        plan.summary[-1]
+        == f"{kfile}: the images entry registry.example.com/api also sets the image of Deployment/migrate (migrate)"
+    )
+
+
+def test_patches_strategic_merge_file_edited(repo: Path) -> None:
+    kfile = f"{OVERLAY}/kustomization.yaml"
+    (repo / kfile).write_text((repo / kfile).read_text() + "patchesStrategicMerge:\n  - env.yaml\n")
+    write(
+        repo,
+        f"{OVERLAY}/env.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: api\n          env:\n            - name: LOG\n"
+        "              value: warn  # quiet in production\n",
+    )
+    commit(repo, "smp")
+    field = DriftField(
+        f"{CONTAINER}/env/0/value", git="warn", live="debug", keyed_path=f"{KEYED}/env/[name=LOG]/value"
+    )
+    adopt(repo, APP, KEY, [field])
+    assert numstat(repo) == {f"{OVERLAY}/env.yaml": (1, 1)}
+    assert "              value: debug  # quiet in production\n" in (repo / f"{OVERLAY}/env.yaml").read_text()
+
+
+def test_patch_shared_from_outside_the_overlay_is_not_edited(repo: Path) -> None:
+    # Flux builds without load restrictions, so an overlay may use a patch kept elsewhere
+    write(
+        repo,
+        "api/shared/scale.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 4\n",
+    )
+    kfile = f"{OVERLAY}/kustomization.yaml"
+    (repo / kfile).write_text((repo / kfile).read_text() + "patches:\n  - path: ../../shared/scale.yaml\n")
+    commit(repo, "shared patch")
+    flux = AppSpec(name="api", path=OVERLAY, source_type=SourceType.KUSTOMIZE, origin=AppOrigin.FLUX)
+    adopt(repo, flux, KEY, [DriftField("/spec/replicas", git=4, live=6)])
+    assert set(numstat(repo)) == {kfile, f"{OVERLAY}/adopt-deployment-api.yaml"}
+    assert git(repo, "status", "--porcelain", "api/shared") == ""

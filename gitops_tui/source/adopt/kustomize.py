@@ -64,6 +64,24 @@ def _is_image(tokens: list[str]) -> bool:
     return len(tokens) >= 3 and tokens[-1] == "image" and tokens[-3] in ("containers", "initContainers")
 
 
+def _images(obj: Any, path: str = "") -> list[tuple[str, str, str]]:
+    """(pointer, image, container name) of every container and init container in an object, wherever its pod spec is."""
+    out: list[tuple[str, str, str]] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            here = f"{path}/{pointer.escape(k)}"
+            if k in ("containers", "initContainers") and isinstance(v, list):
+                for i, c in enumerate(v):
+                    if isinstance(c, dict) and isinstance(c.get("image"), str):
+                        out.append((f"{here}/{i}/image", c["image"], str(c.get("name") or i)))
+            else:
+                out.extend(_images(v, here))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out.extend(_images(v, f"{path}/{i}"))
+    return out
+
+
 def _image_entry(overlay: Overlay, drift: DriftField) -> tuple[int, list[Change]] | None:
     """The `images:` entry that produced the Git image, and the edits that make it produce the live one."""
     if not isinstance(drift.git, str) or not isinstance(drift.live, str):
@@ -213,6 +231,17 @@ class _Planner:
     def note(self, rel: str, what: str, drift: DriftField) -> None:
         self.summary.append(summary_line(rel, what, drift.git, drift.live))
 
+    def image_users(self, drift: DriftField) -> str:
+        """Other containers of the app whose image the same `images:` entry sets: the blast radius."""
+        git_name = split_image(str(drift.git))[0]
+        users: list[str] = []
+        for obj in self.rendered.objects:
+            found = ResourceKey.of(obj)
+            for path, image, container in _images(obj):
+                if split_image(image)[0] == git_name and (found, path) != (self.key, drift.path):
+                    users.append(f"{found.kind}/{found.name} ({container})")
+        return ", ".join(sorted(set(users)))
+
     def route(self, drift: DriftField) -> None:
         kfile, what = self.overlay.kfile, field_name(drift)
         if drift.live is not None and _is_image(pointer.split(drift.path)):
@@ -223,7 +252,10 @@ class _Planner:
                 for change in found[1]:
                     self.edits.add(kfile, 0, (), change)
                 name = self.overlay.data["images"][found[0]].get("name")
-                return self.note(kfile, f"{what} (images entry {name})", drift)
+                self.note(kfile, f"{what} (images entry {name})", drift)
+                if others := self.image_users(drift):
+                    self.summary.append(f"{kfile}: the images entry {name} also sets the image of {others}")
+                return None
         if drift.live is not None and (index := _replicas_entry(self.overlay, self.key, drift)) is not None:
             self.edits.add(kfile, 0, (), Change(concrete_steps(("replicas", index, "count")), drift.live))
             return self.note(kfile, f"{what} (replicas entry)", drift)
