@@ -340,14 +340,16 @@ class Api:
                     f'Operation cannot be fulfilled on {errors.qualified(rt.plural, rt.group)} "{name}": '
                     f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {old['metadata']['uid']}",
                 )
-            given = mf.decode(meta.pop("managedFields", None))
-            base = (
-                given
-                if given and subresource == "" and given != []
-                else mf.decode(old["metadata"].get("managedFields")) or []
-            )
-            if given is not None and len(given) == 1 and not given[0].fields and not given[0].manager:
-                base = []  # managedFields: [{}] clears ownership
+            # managedFields sent with a write replace the stored ones (how clients migrate ownership);
+            # absent, empty or malformed ones keep them; [{}] clears them.
+            raw_fields = meta.pop("managedFields", None)
+            given = mf.decode(raw_fields)
+            if raw_fields == [{}]:
+                base: list[mf.Entry] = []
+            elif given and not subresource:
+                base = given
+            else:
+                base = mf.decode(old["metadata"].get("managedFields")) or []
             if subresource == "status":
                 new = self._status_view(old, new)
             elif rt.status:
@@ -459,7 +461,7 @@ class Api:
                 [("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")],
             )
         try:
-            config = yaml.load(body, Loader=_YamlLoader) if body else None
+            config = _string_keys(yaml.load(body, Loader=_YamlLoader)) if body else None
         except yaml.YAMLError as exc:
             raise errors.bad_request(f"error decoding YAML: {exc}") from exc
         if not isinstance(config, dict):
@@ -752,6 +754,18 @@ def _same_owners(a: list[mf.Entry], b: list[mf.Entry]) -> bool:
         )
 
     return norm(a) == norm(b)
+
+
+def _string_keys(value: Any) -> Any:
+    """JSON has only string keys; YAML 1.1 reads `on:` as true, which the server then writes as "true"."""
+    if isinstance(value, dict):
+        return {
+            (("true" if k else "false") if isinstance(k, bool) else str(k)): _string_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 class _YamlLoader(yaml.SafeLoader):

@@ -3,6 +3,7 @@ request goes through the client's own serialization, auth and urllib3 transport 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,10 @@ class Response:
     def __init__(self, status: int, data: bytes) -> None:
         self.status = status
         self.raw = data
-        self.body: Any = json.loads(data) if data and data[:1] in (b"{", b"[") else data
+        self.body: Any = data
+        if data[:1] in (b"{", b"["):
+            with contextlib.suppress(ValueError):  # a watch stream: several documents, one per line
+                self.body = json.loads(data)
 
     def __repr__(self) -> str:
         return f"Response({self.status}, {self.body!r:.300})"
