@@ -221,15 +221,17 @@ def _relative(repo: GitRepo, path: str) -> str:
 
 
 def commit_paths(repo: GitRepo, paths: Sequence[str], message: str) -> str:
-    """Commit exactly `paths` (as they are in the working tree: new, changed or deleted) and return the
-    new sha. Everything else — other changed files, other staged changes — is left as it was."""
+    """Commit exactly `paths` (files or directories, as they are in the working tree: new, changed or
+    deleted) and return the new sha. Everything else — other changed files, other staged changes — is left as it was."""
     rels = sorted({_relative(repo, p) for p in paths})
     if not rels:
         raise NothingToCommit("nothing to commit: no paths given")
     if what := _in_progress(repo):
         raise GitWriteError(f"{what} is in progress in {repo.root}: finish or abort it first")
     changed = repo.dirty_files()
-    wanted = [r for r in rels if r in changed]
+    wanted = [
+        c for c in changed if any(c == r or c.startswith(r.rstrip("/") + "/") or r == "." for r in rels)
+    ]
     if not wanted:
         raise NothingToCommit(f"nothing to commit: {_names(rels)} unchanged")
     _git(repo, "add", "--all", "--", *wanted)
@@ -340,6 +342,8 @@ def push(
         hint = ""
         if "fetch first" in why or "non-fast-forward" in why:
             hint = ": the remote has commits this branch does not have; pull, then push again"
+        elif said := [line[7:].strip() for line in err.splitlines() if line.startswith("remote:")]:
+            hint = f" (remote says: {' '.join(x for x in said if x)})"  # a hook's own explanation
         raise PushRejected(
             f"push to {remote} rejected: {branch} -> {dest.removeprefix('refs/heads/')} {why}{hint}"
         )

@@ -237,3 +237,25 @@ def test_ssh_is_told_not_to_ask(repo: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "ops_config -o BatchMode=yes -o ConnectTimeout=10"
     )
     assert os.environ.get("GIT_SSH_COMMAND") is None
+
+
+def test_commit_paths_takes_a_directory(repo: Path) -> None:
+    write(repo, "web/a.yaml", configmap("a"))
+    write(repo, "web/sub/b.yaml", configmap("b"))
+    write(repo, "api/config.yaml", configmap("api", MODE="untouched"))
+    commit_paths(GitRepo(repo), ["web"], "web files")
+    assert git(repo, "show", "--name-only", "--format=", "HEAD") == "web/a.yaml\nweb/sub/b.yaml\n"
+    assert git(repo, "status", "--porcelain") == " M api/config.yaml\n"
+
+
+def test_push_rejected_by_a_remote_hook(repo: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    r = GitRepo(repo)
+    revert(r, "HEAD")
+    with pytest.raises(
+        PushRejected,
+        match=r"rejected: main -> main \[remote rejected\] \(pre-receive hook declined\) \(remote says: main is protected\)$",
+    ):
+        push(r)
