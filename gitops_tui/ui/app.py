@@ -154,9 +154,8 @@ class GitopsApp(App[None]):
             self.snapshot = replace(previous, apps=apps, error=message.error)
 
     def _failed(self, reason: str, failures: int, retry_in: float) -> None:
-        self.problem = (
-            f"{reason.splitlines()[0] if reason else 'reconcile failed'} (retry in {duration(retry_in)})"
-        )
+        first_line = reason.splitlines()[0] if reason else "reconcile failed"
+        self.problem = f"retry in {duration(retry_in)}: {first_line}"
         if failures == 1 or failures % 5 == 0:
             self.notify(f"Reconcile failed: {reason}", title="Reconcile", severity="error", timeout=8)
 
@@ -184,10 +183,10 @@ class GitopsApp(App[None]):
         def of(*classes: type) -> list[Binding]:
             found: list[Binding] = []
             for cls in classes:
-                found.extend(b for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding))
+                found.extend(b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
             return found
 
-        return [
+        groups = [
             ("Everywhere", [*of(GitopsApp), *of(BaseScreen)]),
             ("Tables (apps, resources, history)", of(TableScreen, StatusTable, FilterBar)),
             ("Apps", of(AppsScreen)),
@@ -195,6 +194,7 @@ class GitopsApp(App[None]):
             ("Diff", of(DiffView, DiffScreen)),
             ("History", of(HistoryScreen)),
         ]
+        return [(title, bindings) for title, bindings in groups if bindings]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every binding that applies on `screen` (where the palette was opened), then the theme picker."""

@@ -40,13 +40,10 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Static(self._table())
 
-    def _table(self) -> Table:
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
-        table.add_column("key", style="bold cyan", no_wrap=True, width=16)
-        table.add_column("action")
-        table.add_column("id", style="dim", no_wrap=True)
+    def entries(self) -> list[tuple[str, str, str, str]]:
+        """(group, keys, description, binding id) for every binding, as shown."""
+        out: list[tuple[str, str, str, str]] = []
         for title, bindings in self.groups:
-            table.add_row(Text(title, style="bold underline"), "", "")
             seen: set[str] = set()
             for binding in bindings:
                 if not binding.description or binding.action in seen:
@@ -57,8 +54,22 @@ class HelpScreen(ModalScreen[None]):
                 description = binding.description
                 if binding.tooltip:
                     description = f"{description} — {binding.tooltip}"
-                table.add_row(shown, description, binding.id or "")
-            table.add_row("", "", "")
+                out.append((title, shown, description, binding.id or ""))
+        return out
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("key", style="bold cyan", no_wrap=True, width=16)
+        table.add_column("action")
+        table.add_column("id", style="dim", no_wrap=True)
+        group = None
+        for title, keys, description, binding_id in self.entries():
+            if title != group:
+                if group is not None:
+                    table.add_row("", "", "")
+                table.add_row(Text(title, style="bold underline"), "", "")
+                group = title
+            table.add_row(keys, description, binding_id)
         return table
 
     def action_scroll_down(self) -> None:

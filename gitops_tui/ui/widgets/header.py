@@ -38,6 +38,14 @@ class StatusHeader(Widget):
         self.set_interval(1.0, self.refresh)
 
     def render(self) -> Text:
+        width = self.size.width or 200
+        line = self._line(with_server=True)
+        if line.cell_len > width:  # narrow terminal: the server URL goes first, the context never
+            line = self._line(with_server=False)
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+    def _line(self, *, with_server: bool) -> Text:
         info = self.info
         parts: list[Text] = []
         if info is None:
@@ -45,7 +53,7 @@ class StatusHeader(Widget):
         else:
             cluster = Text(" ⎈ ", style="bold")
             cluster.append(info.context or "(no context)", style="bold cyan")
-            if info.server:
+            if info.server and with_server:
                 cluster.append(f" {info.server}", style="dim")
             parts.append(cluster)
             repo = Text("⎇ ", style="bold")
@@ -55,16 +63,10 @@ class StatusHeader(Widget):
             parts.append(repo)
             if info.read_only:
                 parts.append(Text(" READ-ONLY ", style="bold black on yellow"))
-            parts.append(
-                Text(
-                    "auto: on" if info.automation else "auto: off",
-                    style="green" if info.automation else "dim",
-                )
-            )
+            automation = "auto: on" if info.automation else "auto: off"
+            parts.append(Text(automation, style="green" if info.automation else "dim"))
         parts.append(self._freshness())
-        line = Text(" │ ", style="dim").join(parts)
-        line.truncate(self.size.width or 200, overflow="ellipsis")
-        return line
+        return Text(" │ ", style="dim").join(parts)
 
     def _freshness(self) -> Text:
         if self.problem:
