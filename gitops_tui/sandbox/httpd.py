@@ -372,6 +372,7 @@ class Handler(BaseHTTPRequestHandler):
                     wait = min(wait, deadline - now)
                 if bookmarks:
                     wait = min(wait, max(0.0, next_bookmark - now))
+                item: tuple[str, Stored] | tuple[()] | None
                 try:
                     item = watcher.events.get(timeout=max(wait, 0.0))
                 except Exception:  # noqa: BLE001 - queue.Empty

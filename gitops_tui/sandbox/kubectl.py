@@ -42,7 +42,9 @@ class Kubectl:
     """A few kubectl verbs against one kube context."""
 
     def __init__(self, kubeconfig: str, context: str | None = None) -> None:
-        self.api = k8s_config.new_client_from_config(config_file=str(kubeconfig), context=context)
+        self.api = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=str(kubeconfig), context=context
+        )
 
     def close(self) -> None:
         self.api.close()

@@ -6,6 +6,7 @@ subresources), independent of HTTP. Every write goes through `_commit`: defaulti
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 import ipaddress
 import json
@@ -167,7 +168,12 @@ class Api:
         )
 
     def _create(
-        self, rt: ResourceType, ns: str, obj: Obj, dry_run: bool, ownership: Callable[[Obj], list[mf.Entry]]
+        self,
+        rt: ResourceType,
+        ns: str,
+        obj: Obj,
+        dry_run: bool,
+        ownership: Callable[[Obj], builtins.list[mf.Entry]],
     ) -> bytes:
         srt = self.registry.storage_type(rt)
         meta = obj["metadata"]
@@ -236,7 +242,7 @@ class Api:
             )
         if name:
             meta["name"] = name
-        return obj
+        return dict(obj)
 
     def _default(self, rt: ResourceType, obj: Obj, old: Obj | None) -> None:
         if old is not None and rt.kind == "Service" and not rt.group:
@@ -391,7 +397,7 @@ class Api:
         rv = (new.get("metadata") or {}).get("resourceVersion")
         if rv:
             result["metadata"]["resourceVersion"] = rv
-        return result
+        return dict(result)
 
     def _carry_meta(self, rt: ResourceType, old: Obj, new: Obj) -> None:
         meta, before = new["metadata"], old["metadata"]
@@ -417,7 +423,7 @@ class Api:
         srt: ResourceType,
         stored: Stored,
         new: Obj,
-        entries: list[mf.Entry],
+        entries: builtins.list[mf.Entry],
         dry_run: bool,
         subresource: str = "",
     ) -> bytes:

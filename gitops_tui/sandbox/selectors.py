@@ -17,7 +17,9 @@ _EQ_RE = re.compile(r"^\s*([A-Za-z0-9._/-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)\s*$
 
 def _split(text: str) -> list[str]:
     """Split on commas that are not inside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -35,7 +37,7 @@ def _split(text: str) -> list[str]:
 def label_selector(text: str | None) -> Predicate | None:
     if not text or not text.strip():
         return None
-    checks: list[Callable[[dict[str, str]], bool]] = []
+    checks: list[Callable[..., bool]] = []
     for part in _split(text):
         m = _EQ_RE.match(part)
         if m:
@@ -81,7 +83,7 @@ def _lookup(obj: dict[str, Any], path: str) -> str:
 def field_selector(text: str | None) -> Predicate | None:
     if not text or not text.strip():
         return None
-    checks: list[Callable[[dict[str, Any]], bool]] = []
+    checks: list[Callable[..., bool]] = []
     for part in _split(text):
         m = re.match(r"^\s*([A-Za-z0-9._-]+)\s*(==|=|!=)\s*(.*?)\s*$", part)
         if not m:

@@ -7,6 +7,7 @@ objects is a join of cached bytes.
 
 from __future__ import annotations
 
+import builtins
 import json
 import queue
 import threading
@@ -154,7 +155,7 @@ class Store:
 
     # ------------------------------------------------------------ watches
 
-    def watch(self, watcher: Watcher, since: int | None) -> list[tuple[str, Stored]]:
+    def watch(self, watcher: Watcher, since: int | None) -> builtins.list[tuple[str, Stored]]:
         """Register `watcher` and return the events after `since` it must replay first (None: start now).
         Raises TooOld when the history no longer reaches back to `since`."""
         with self.lock:
