@@ -1,0 +1,232 @@
+"""Sync through `Actions` against the sandbox: plan (blast radius), apply, prune, failures mid-sync,
+dry run, read-only — each checked against what the server actually received."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from repotools import commit_all, write
+from test_status_cli import make_repo
+
+from gitops_tui.actions import ActionBusy, Actions, ReadOnlyRefused
+from gitops_tui.audit import AuditLog
+from gitops_tui.config import Settings
+from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
+from gitops_tui.reconcile import Workspace
+from gitops_tui.sandbox.demo import initial_sync
+from gitops_tui.sandbox.kubectl import Kubectl
+from gitops_tui.source.repo import GitRepo
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def writes(server, since: int = 0) -> list[tuple[str, str]]:
+    """(method, path) of every mutating request the server received after `since`, dry runs excluded."""
+    return [
+        (r.method, r.path) for r in server.requests.records[since:] if r.method in WRITES and not r.dry_run
+    ]
+
+
+@pytest.fixture
+def env(tmp_path: Path, sandbox):
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+
+    def workspace(**settings) -> Workspace:
+        return Workspace(
+            Settings(repo=str(repo), kubeconfig=str(kubeconfig), context="sandbox", **settings), GitRepo(repo)
+        )
+
+    ws = workspace()
+    initial_sync(ws.client(), ws.desired_objects())
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    actions = Actions(ws, audit, sleep=lambda _s: None)
+    kubectl = Kubectl(str(kubeconfig), "sandbox")
+    yield server, repo, ws, actions, audit, kubectl, workspace
+    kubectl.close()
+    ws.close()
+
+
+def key(kind: str, ns: str, name: str, group: str = "") -> ResourceKey:
+    return ResourceKey(group, kind, ns, name)
+
+
+def stray(kubectl: Kubectl, name: str = "stray", app: str = "api-production", ns: str = "production") -> None:
+    kubectl.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": name,
+                "namespace": ns,
+                "annotations": {"argocd.argoproj.io/tracking-id": f"{app}:/ConfigMap:{ns}/{name}"},
+            },
+            "data": {"x": "1"},
+        }
+    )
+
+
+def test_plan_shows_the_blast_radius_and_sync_heals_drift(env) -> None:
+    server, _repo, ws, actions, audit, kubectl, _ = env
+    kubectl.scale("Deployment", "production", "api", 5)
+    kubectl.delete("Service", "production", "api")
+    stray(kubectl)
+
+    plan = actions.plan_sync("api-production")
+    assert plan.count("update") == 1 and plan.count("create") == 1 and plan.count("prune") == 0
+    taken = {c.key: c for c in plan.changes if c.taken_over}
+    deploy = key("Deployment", "production", "api", "apps")
+    assert deploy in taken
+    assert [t.path for t in taken[deploy].taken_over] == ["/spec/replicas"]
+    assert {t.manager for t in taken[deploy].taken_over} == {"kubectl"}
+
+    before = len(server.requests.records)
+    result = actions.sync(plan)
+    assert result.ok, result
+    assert {(r.key.kind, r.action) for r in result.results} == {
+        ("Deployment", "update"),
+        ("Service", "create"),
+    }
+    # Exactly two applies reached the server, and nothing was deleted without --prune.
+    sent = writes(server, before)
+    assert [m for m, _ in sent] == ["PATCH", "PATCH"], sent
+
+    status = ws.reconcile_once(only=["api-production"]).app("api-production")
+    assert status is not None
+    by = {r.key: r.sync for r in status.resources}
+    assert by[deploy] is SyncStatus.SYNCED
+    assert by[key("Service", "production", "api")] is SyncStatus.SYNCED
+    assert by[key("ConfigMap", "production", "stray")] is SyncStatus.REQUIRES_PRUNING
+
+    live = ws.client().get(ws.client().discovery.for_kind("apps", "Deployment"), "production", "api")
+    owners = {e["manager"] for e in live["metadata"]["managedFields"]}
+    assert "kubectl" not in owners  # the scale was taken over by the forced apply
+    assert live["metadata"]["annotations"]["argocd.argoproj.io/tracking-id"] == (
+        "api-production:apps/Deployment:production/api"
+    )
+
+    [entry] = audit.entries()
+    assert entry.action == "sync" and entry.app == "api-production" and entry.result == "ok"
+    assert entry.context == "sandbox"
+
+
+def test_prune_deletes_exactly_the_extra_tracked_object(env) -> None:
+    server, _repo, ws, actions, audit, kubectl, _ = env
+    stray(kubectl)
+    stray(kubectl, name="other-app-stray", app="api-staging", ns="production")  # tracked by another app
+    kubectl.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "untracked", "namespace": "production"},
+        }
+    )
+
+    plan = actions.plan_sync("api-production", prune=True)
+    assert [(c.key.name, c.action) for c in plan.changes if c.action != "none"] == [("stray", "prune")]
+    before = len(server.requests.records)
+    result = actions.sync(plan)
+    assert result.ok
+    assert writes(server, before) == [("DELETE", "/api/v1/namespaces/production/configmaps/stray")]
+    names = {
+        o["metadata"]["name"]
+        for o in ws.client().list(ws.client().discovery.for_kind("", "ConfigMap"), "production")[0]
+    }
+    assert {"other-app-stray", "untracked", "api-config"} <= names and "stray" not in names
+    assert audit.entries()[-1].details["pruned"] == 1
+
+
+def test_no_prune_after_a_failed_listing(env) -> None:
+    server, _repo, ws, actions, _audit, kubectl, _ = env
+    stray(kubectl)
+    server.faults.add_rule(method="GET", path_regex=r"/configmaps$", status=500, message="etcd timeout")
+    plan = actions.plan_sync("api-production", prune=True)
+    assert "refusing to prune" in plan.blocked_reason and "etcd timeout" in plan.blocked_reason
+    before = len(server.requests.records)
+    with pytest.raises(GitopsError, match="refusing to prune"):
+        actions.sync(plan)
+    assert writes(server, before) == []  # not even the applies: the operator asked for a sync with prune
+    server.faults.rules.clear()
+
+
+def test_dry_run_changes_nothing(env) -> None:
+    server, _repo, _ws, actions, audit, kubectl, _ = env
+    kubectl.scale("Deployment", "production", "api", 5)
+    stray(kubectl)
+    plan = actions.plan_sync("api-production", prune=True)
+    before = len(server.requests.records)
+    result = actions.sync(plan, dry_run=True)
+    assert result.dry_run and result.ok
+    assert writes(server, before) == []
+    assert {r.message for r in result.results} <= {"would be updated", "would be created", "would be deleted"}
+    assert audit.entries() == []
+
+
+def test_read_only_refuses_and_sends_nothing(env) -> None:
+    server, _repo, _ws, _actions, audit, kubectl, workspace = env
+    kubectl.scale("Deployment", "production", "api", 5)
+    ro = workspace(read_only=True)
+    actions = Actions(ro, audit)
+    plan = actions.plan_sync("api-production")
+    before = len(server.requests.records)
+    with pytest.raises(ReadOnlyRefused):
+        actions.sync(plan)
+    assert writes(server, before) == []
+    assert audit.entries() == []
+    ro.close()
+
+
+def test_a_failure_mid_sync_reports_what_was_applied(env) -> None:
+    server, repo, ws, actions, audit, _kubectl, _ = env
+    # A wave-1 ConfigMap and a wave-2 Deployment change; the Deployment apply is rejected with 422.
+    write(
+        repo,
+        "api/base/configmap.yaml",
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "api-config"},
+                "data": {"MODE": "canary"},
+            }
+        ],
+    )
+    text = (repo / "api/base/deployment.yaml").read_text().replace("api:1.0.0", "api:1.1.0")
+    text = text.replace(
+        "  labels:\n    app: api\n",
+        "  labels:\n    app: api\n  annotations:\n    argocd.argoproj.io/sync-wave: '2'\n",
+        1,
+    )
+    (repo / "api/base/deployment.yaml").write_text(text)
+    commit_all(repo, "api: 1.1.0")
+    plan = actions.plan_sync("api-production")
+    # The real apply (not the dry runs of planning) of the Deployment is rejected.
+    server.faults.add_rule(
+        method="PATCH",
+        path_regex=r"/deployments/api\?(?!.*dryRun=All)",
+        status=422,
+        message='Deployment.apps "api" is invalid: spec.template.spec.containers[0].image: Invalid value',
+    )
+    result = actions.sync(plan)
+    assert not result.ok
+    applied = {r.key.kind for r in result.applied}
+    failed = {r.key.kind: r.message for r in result.failed}
+    assert "ConfigMap" in applied
+    assert "Deployment" in failed and "invalid" in failed["Deployment"]
+    entry = audit.entries()[-1]
+    assert entry.result == "partial"
+    assert any("Deployment" in f for f in entry.details["failed"])
+    server.faults.rules.clear()
+    status = ws.reconcile_once(only=["api-production"]).app("api-production")
+    assert status is not None
+    by = {r.key.kind: r.sync for r in status.resources}
+    assert by["ConfigMap"] is SyncStatus.SYNCED and by["Deployment"] is SyncStatus.OUT_OF_SYNC
+
+
+def test_two_mutations_on_one_app_are_not_run_at_once(env) -> None:
+    _server, _repo, _ws, actions, _audit, _kubectl, _ = env
+    plan = actions.plan_sync("api-production")
+    lock = actions.app_lock("api-production")
+    with lock, pytest.raises(ActionBusy):
+        actions.sync(plan)
