@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.engine.managedfields import apply_is_noop
 from gitops_tui.model import Obj, ResourceKey
 
 CacheKey = tuple[ResourceKey, str, str, str]  # (object, live resourceVersion, desired sha256, manager)
@@ -46,6 +47,7 @@ class DryRunCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.noops = 0  # answered from managedFields, no request sent
         self._dirty = False
 
     def __len__(self) -> int:
@@ -106,6 +108,14 @@ class DryRunCache:
                     self.hits += 1
                 else:
                     todo.setdefault(key, []).append(i)  # the same object twice in one batch: one request
+            # An apply that managedFields prove would change nothing answers with live itself: no request.
+            for key, indexes in list(todo.items()):
+                desired, live = pairs[indexes[0]]
+                if live is not None and apply_is_noop(live, desired, manager):
+                    for i in indexes:
+                        results[i] = live
+                    del todo[key]
+                    self.noops += 1
             self.misses += len(todo)
         if todo:
             firsts = [indexes[0] for indexes in todo.values()]

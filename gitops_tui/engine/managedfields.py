@@ -22,6 +22,7 @@ from gitops_tui.model import Obj, TakenOverField
 __all__ = [
     "ManagedEntry",
     "Ownership",
+    "apply_is_noop",
     "csa_migration_patch",
     "entries",
     "is_client_side_applied",
@@ -183,12 +184,19 @@ def is_client_side_applied(live: Obj) -> bool:
 # --- what a forced apply takes over ---------------------------------------------------------------------
 
 
-def _leaves(desired: Any, tokens: tuple[str, ...], live: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Leaf fields of the applied object as pointers into live (keyed list items matched by key)."""
+class _Unresolved(Exception):
+    pass
+
+
+def _leaves(
+    desired: Any, tokens: tuple[str, ...], live: Any, *, strict: bool = False
+) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Leaf fields of the applied object as pointers into live (keyed list items matched by key). Items
+    with no live counterpart are skipped, or with `strict` raise _Unresolved."""
     if isinstance(desired, dict) and desired:
         live_map = live if isinstance(live, dict) else {}
         for k, v in desired.items():
-            yield from _leaves(v, (*tokens, k), live_map.get(k))
+            yield from _leaves(v, (*tokens, k), live_map.get(k), strict=strict)
         return
     if isinstance(desired, list) and desired and isinstance(live, list):
         field = tokens[-1] if tokens else ""
@@ -197,7 +205,9 @@ def _leaves(desired: Any, tokens: tuple[str, ...], live: Any) -> Iterator[tuple[
             # By key only: an item whose key changed is a new item to the server, not a takeover (fixture 22).
             for i, j in lists.match(desired, live, fields, pair_renamed=False):
                 if i is not None and j is not None:
-                    yield from _leaves(desired[i], (*tokens, str(j)), live[j])
+                    yield from _leaves(desired[i], (*tokens, str(j)), live[j], strict=strict)
+                elif i is not None and strict:
+                    raise _Unresolved(pointer.join((*tokens, str(i))))
             return
     yield tokens, desired
 
@@ -232,3 +242,88 @@ def csa_migration_patch(live: Obj, manager: str) -> list[dict[str, Any]] | None:
     object: `kubectl-client-side-apply` and `before-first-apply` ownership merged into `manager`'s Apply
     entry. None when there is nothing to migrate."""
     return migration_patch(live, manager, CSA_MANAGERS)
+
+
+# --- an apply that would change nothing -----------------------------------------------------------------
+
+
+def _owned_leaves(tree: Tree, live: Any, tokens: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The leaf fields an entry owns, as pointers into live (list items found by key, value or index)."""
+    for name, child in tree.items():
+        if name == ".":
+            continue
+        kind, rest = name[:2], name[2:]
+        if kind == "f:":
+            if not isinstance(live, dict) or rest not in live:
+                raise _Unresolved(name)
+            sub, path = live[rest], (*tokens, rest)
+        elif kind in ("k:", "v:", "i:") and isinstance(live, list):
+            found = next(
+                (j for j, item in enumerate(live) if list_child({name: child}, item, j) is not None), None
+            )
+            if found is None:
+                raise _Unresolved(name)
+            sub, path = live[found], (*tokens, str(found))
+        else:
+            raise _Unresolved(name)
+        if not child or set(child) == {"."}:
+            yield path
+        else:
+            yield from _owned_leaves(child, sub, path)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal with the same JSON types all the way down (1 is not True, 1 is not 1.0 is not "1")."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+_NOT_FIELDS = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
+
+
+def apply_is_noop(live: Obj, desired: Obj, manager: str) -> bool:
+    """True when a server-side apply of `desired` by `manager` would leave `live` exactly as it is, decided
+    from `managedFields` alone: then the SSA dry run would answer `live` itself and need not be sent.
+
+    It holds when `manager` has one Apply entry at `desired`'s apiVersion, every field of `desired` is in
+    live with the very same value (no server-side normalization or defaulting in between), and the fields
+    that entry owns are exactly the fields of `desired` — nothing to remove (a field dropped from Git is
+    still owned) and nothing another writer (an admission webhook, say) added under our name. Anything
+    less certain — client-side-applied objects, items matched in different ways, fields that cannot be
+    found — answers False, and the dry run decides as usual."""
+    meta = live.get("metadata") or {}
+    if meta.get("deletionTimestamp") or "status" in desired or is_client_side_applied(live):
+        return False
+    applied = [
+        e for e in entries(live) if e.manager == manager and e.operation == "Apply" and not e.subresource
+    ]
+    if len(applied) != 1 or applied[0].api_version != desired.get("apiVersion"):
+        return False
+    try:
+        owned = set(_owned_leaves(applied[0].fields, live, ()))
+    except _Unresolved:
+        return False
+    used: set[tuple[str, ...]] = set()
+    try:
+        leaves = list(_leaves(desired, (), live, strict=True))
+    except _Unresolved:
+        return False
+    for tokens, value in leaves:
+        if tokens in _NOT_FIELDS:
+            continue
+        try:
+            current = pointer.resolve(live, pointer.join(tokens))
+        except (KeyError, IndexError, TypeError):
+            return False
+        if not _same(value, current):
+            return False
+        prefix = next((tokens[:n] for n in range(1, len(tokens) + 1) if tokens[:n] in owned), None)
+        if prefix is None:
+            return False
+        used.add(prefix)
+    return used == owned

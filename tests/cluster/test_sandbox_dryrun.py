@@ -16,7 +16,7 @@ def live_pairs(client, desired):
 
 def test_hits_send_nothing_and_changes_miss(srv, client):
     desired = [configmap("default", f"cm-{i}", v=str(i)) for i in range(10)] + [deployment("default", "web")]
-    client.apply_many(desired, manager=MANAGER)
+    client.apply_many(desired, manager="seed")  # applied by someone else: only a dry run can tell
     cache = DryRunCache()
     pairs = live_pairs(client, desired)
     before = srv.requests.count(dry_run=True)
@@ -44,6 +44,28 @@ def test_hits_send_nothing_and_changes_miss(srv, client):
     # another field manager is another prediction
     cache.predict(client, live_pairs(client, desired), manager="argocd-controller")
     assert srv.requests.count(dry_run=True) - before == 24
+
+
+def test_what_we_applied_ourselves_needs_no_dry_run_and_matches_one(srv, client):
+    desired = [configmap("default", f"own-{i}", v=str(i)) for i in range(5)] + [deployment("default", "own")]
+    client.apply_many(desired, manager=MANAGER)
+    cache = DryRunCache()
+    before = srv.requests.count(dry_run=True)
+    predicted = cache.predict(client, live_pairs(client, desired), manager=MANAGER)
+    assert srv.requests.count(dry_run=True) == before
+    assert cache.noops == 6 and cache.misses == 0
+    # The server, asked anyway, answers the same object.
+    asked = client.apply_many(desired, manager=MANAGER, force=True, dry_run=True)
+
+    def plain(obj):
+        meta = {k: v for k, v in obj["metadata"].items() if k not in ("managedFields",)}
+        return {**obj, "metadata": meta}
+
+    assert [plain(a) for a in asked] == [plain(p) for p in predicted]
+    # One field changed by another writer: that object, and only it, is asked about.
+    client.apply(configmap("default", "own-2", v="hotfix"), manager="kubectl-edit", force=True)
+    cache.predict(client, live_pairs(client, desired), manager=MANAGER)
+    assert srv.requests.count(dry_run=True) == before + 7  # the 6 above + own-2
 
 
 def test_missing_objects_predict_a_create(srv, client):
