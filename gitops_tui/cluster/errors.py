@@ -170,9 +170,12 @@ def error_from_status(
     if status == 403:
         where = f' in namespace "{namespace}"' if namespace else ""
         what = f'{resource} "{name}"' if name else resource
-        return Forbidden(
-            f"forbidden: cannot {verb} {what}{where}", verb=verb, resource=resource, namespace=namespace
-        )
+        message = f"forbidden: cannot {verb} {what}{where}"
+        # Not every 403 is RBAC: an admission webhook's denial, a quota or a terminating namespace carry
+        # the only useful explanation in the message, so it is kept (RBAC's own wording adds nothing).
+        if status_obj.get("message") and " cannot " not in detail:
+            message += f": {detail}"
+        return Forbidden(message, verb=verb, resource=resource, namespace=namespace)
     if status == 404:
         return NotFound(f"not found: {detail}" if status_obj else f"not found: {target}")
     if status == 409:

@@ -124,14 +124,21 @@ class Handler(BaseHTTPRequestHandler):
             self._route(path, query, body, record)
         except errors.ApiError as exc:
             record.code = exc.code
-            self._send(exc.code, dumps(exc.status))
+            self._send_error(exc.code, dumps(exc.status))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a server answers 500, never dies on one request
             record.code = 500
-            self._send(500, dumps(errors.internal_error(f"{type(exc).__name__}: {exc}").status))
+            self._send_error(500, dumps(errors.internal_error(f"{type(exc).__name__}: {exc}").status))
         finally:
             ctx.requests.add(record.freeze())
+
+    def _send_error(self, code: int, payload: bytes) -> None:
+        # The client may have given up already (its timeout is shorter than a hung fault): no traceback.
+        try:
+            self._send(code, payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     def _drop_connection(self) -> None:
         self.close_connection = True

@@ -155,7 +155,9 @@ def test_not_found_unauthorized_server_error_and_others():
 
 def test_api_exception_is_mapped_by_status():
     exc = ApiException(status=403, reason="Forbidden")
-    exc.body = status_body(403, "Forbidden", "nope").decode()
+    exc.body = status_body(
+        403, "Forbidden", 'secrets "s" is forbidden: User "u" cannot delete resource "secrets"'
+    ).decode()
     err = error_from_exception(exc, verb="delete", resource="secrets", namespace="x", name="s")
     assert (
         isinstance(err, Forbidden) and err.message == 'forbidden: cannot delete secrets "s" in namespace "x"'
@@ -164,6 +166,15 @@ def test_api_exception_is_mapped_by_status():
         ApiException(status=0, reason="SSLError\ncertificate verify failed"), verb="get", resource="x"
     )
     assert isinstance(tls, ClusterUnreachable) and "\n" not in tls.message
+
+
+def test_a_403_that_is_not_rbac_keeps_the_servers_explanation():
+    webhook = 'admission webhook "policy.example.com" denied the request: image is not signed'
+    err = error_from_status(
+        403, status_body(403, "Forbidden", webhook), verb="patch", resource="deployments.apps", name="a"
+    )
+    assert isinstance(err, Forbidden)
+    assert err.message == f'forbidden: cannot patch deployments.apps "a": {webhook}'
 
 
 def test_urllib3_connection_refused_and_timeouts():
