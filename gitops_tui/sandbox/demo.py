@@ -75,9 +75,38 @@ def make_drift(kubectl: Kubectl) -> None:
     )
 
 
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP (the terminal closed) arrived: unwind so that the demo directory is removed."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(128 + signum)
+
+
+@contextmanager
+def _exit_on_hangup() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while the demo runs: Python's default for both is to die
+    without running `finally`, which would leave the temporary directory behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @contextmanager
 def demo_environment(*, latency_ms: float = 0.0) -> Iterator[Demo]:
-    """Build the repo, start the sandbox, sync, drift; tear everything down on exit."""
+    """Build the repo, start the sandbox, sync, drift; tear everything down on exit (also on SIGTERM or
+    SIGHUP)."""
+    with _exit_on_hangup():
+        yield from _demo_environment(latency_ms)
+
+
+def _demo_environment(latency_ms: float) -> Iterator[Demo]:
     from gitops_tui.config import Settings
     from gitops_tui.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
@@ -117,9 +146,8 @@ def wait_for_interrupt(demo: Demo) -> None:
     print(f"  cd {demo.repo} && gitops-tui status")
     print("\nPress Ctrl-C to stop the sandbox and remove the demo.", flush=True)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(1.0):
             pass
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         pass
