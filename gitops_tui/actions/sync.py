@@ -1,34 +1,24 @@
-"""Mutations: sync (and prune), with the read-only guard, per-app serialization and the audit log.
+"""Sync: apply Git to the cluster (server-side apply, forced, our field manager), in waves, then prune.
 
-Every mutation is planned first (the blast radius the confirm dialog and `--dry-run` show), then executed,
-and what actually happened — including the resources applied before a failure — is returned and logged.
+Planned first from a fresh comparison (the blast radius the confirm dialog and `--dry-run` show), then run;
+what actually happened, including what was applied before a failure, is returned and logged.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from gitops_tui.audit import AuditEntry, AuditLog, resource_names
+from gitops_tui.actions.base import ActionsBase
+from gitops_tui.audit import AuditEntry, resource_names
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError, ClusterTimeout, ClusterUnreachable, Conflict, ServerError
 from gitops_tui.engine.managedfields import csa_migration_patch, is_client_side_applied, takeovers
 from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync
 from gitops_tui.model import GitopsError, HealthStatus, Obj, ResourceKey, RetryPolicy, TakenOverField
-from gitops_tui.reconcile import Workspace
 
 TRANSIENT = (ClusterTimeout, ClusterUnreachable, ServerError, Conflict)
-
-
-class ReadOnlyRefused(GitopsError):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"read-only mode: refusing to {what}")
-
-
-class ActionBusy(GitopsError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -63,49 +53,20 @@ class SyncResult:
 Progress = Callable[[ChangeResult], None]
 
 
-class Actions:
-    def __init__(
-        self,
-        workspace: Workspace,
-        audit: AuditLog | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.ws = workspace
-        self.audit = audit or AuditLog()
-        self._sleep = sleep
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    # -- guards ----------------------------------------------------------------------------------------
-    def _check_writable(self, what: str) -> None:
-        if self.ws.settings.read_only:
-            raise ReadOnlyRefused(what)
-
-    def app_lock(self, app: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(app, threading.Lock())
-
-    def _who(self, app: str) -> dict[str, str]:
-        from gitops_tui.source.gitwrite import git_identity
-
-        try:
-            client = self.ws.client_for(app)
-            context, user = client.context, client.user
-        except GitopsError:
-            context, user = self.ws.settings.context or "", ""
-        try:
-            git_user = git_identity(self.ws.repo)
-        except GitopsError:
-            git_user = ""
-        return {"context": context, "kube_user": user, "git_user": git_user}
-
+class SyncActions(ActionsBase):
     # -- sync ------------------------------------------------------------------------------------------
     def plan_sync(
-        self, app: str, *, prune: bool = False, selected: Collection[ResourceKey] | None = None
+        self,
+        app: str,
+        *,
+        prune: bool = False,
+        selected: Collection[ResourceKey] | None = None,
+        refresh: bool = True,
     ) -> SyncPlan:
-        """Plan from a fresh comparison of this app, so the preview shows the cluster as it is now."""
-        self.ws.reconcile_once(only=[app])
+        """Plan from a fresh comparison of this app (refresh=False: from the last one, already fresh), so
+        the preview shows the cluster as it is now. Changes nothing; allowed in read-only mode."""
+        if refresh:
+            self.ws.reconcile_once(only=[app])
         status = self.ws.status_of(app)
         objects = self.ws.raw_objects(app)
         desired = {k: d for k, (d, _, _) in objects.items() if d is not None}
@@ -122,13 +83,8 @@ class Actions:
             self._check_writable(f"sync {plan.app}")
         if plan.blocked_reason:
             raise GitopsError(plan.blocked_reason)
-        lock = self.app_lock(plan.app)
-        if not lock.acquire(blocking=False):
-            raise ActionBusy(f"another action on {plan.app} is running; try again when it finishes")
-        try:
+        with self._holding(plan.app):
             result = self._run(plan, dry_run, progress or (lambda _r: None))
-        finally:
-            lock.release()
         if not dry_run:
             self._log_sync(plan, result)
         return result
@@ -222,9 +178,8 @@ class Actions:
         return ChangeResult(key, "prune", True, "would be deleted" if dry_run else "deleted")
 
     def _log_sync(self, plan: SyncPlan, result: SyncResult) -> None:
-        who = self._who(plan.app)
         outcome = "ok" if result.ok else ("partial" if result.applied else "failed")
-        self.audit.record(
+        self._record(
             AuditEntry(
                 action="sync",
                 app=plan.app,
@@ -238,22 +193,33 @@ class Actions:
                     "field_manager": self.ws.settings.field_manager,
                 },
                 message=result.aborted,
-                context=who["context"],
-                kube_user=who["kube_user"],
-                git_user=who["git_user"],
             )
         )
 
-    def wait_for_health(self, app: str, *, timeout: float = 120.0, interval: float = 2.0) -> HealthStatus:
-        """Re-compare the app until its health settles (not Progressing) or the timeout passes."""
+    def wait_for_health(
+        self,
+        app: str,
+        *,
+        timeout: float = 120.0,
+        interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_change: Callable[[HealthStatus], None] | None = None,
+    ) -> HealthStatus:
+        """Re-compare the app until its health settles (neither Progressing nor Missing) or `timeout`
+        seconds pass; the last health seen. `on_change` hears every new health on the way."""
         deadline = time.monotonic() + timeout
+        last: HealthStatus | None = None
         while True:
             snap = self.ws.reconcile_once(only=[app])
             status = snap.app(app)
             health = status.health if status else HealthStatus.UNKNOWN
-            if health is not HealthStatus.PROGRESSING or time.monotonic() >= deadline:
+            if health is not last and on_change is not None:
+                on_change(health)
+            last = health
+            settled = health not in (HealthStatus.PROGRESSING, HealthStatus.MISSING)
+            if settled or time.monotonic() >= deadline:
                 return health
-            self._sleep(interval)
+            sleep(interval)
 
 
 def _verb(action: str, dry_run: bool) -> str:

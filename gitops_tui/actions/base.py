@@ -1,0 +1,95 @@
+"""What every mutation shares: the read-only guard, one action at a time per app (and per repository),
+who is acting (for the audit log), and the audit log itself."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from gitops_tui.audit import AuditEntry, AuditLog
+from gitops_tui.model import GitopsError
+from gitops_tui.reconcile import Workspace
+
+REPO_LOCK = "\0repository"  # revert and adopt write the repository: one at a time, whatever the app
+
+
+class ReadOnlyRefused(GitopsError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"read-only mode: refusing to {what}")
+
+
+class ActionBusy(GitopsError):
+    """Another mutation holds the app (or the repository); nothing was done."""
+
+
+class ActionsBase:
+    def __init__(
+        self,
+        workspace: Workspace,
+        audit: AuditLog | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        push_timeout: float = 30.0,
+    ) -> None:
+        self.ws = workspace
+        self.audit = audit or AuditLog()
+        self._sleep = sleep
+        self.push_timeout = push_timeout
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    # -- guards ----------------------------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return bool(self.ws.settings.read_only)
+
+    def _check_writable(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyRefused(what)
+
+    def app_lock(self, app: str) -> threading.Lock:
+        """The lock a mutation of `app` holds; a second mutation finds it taken and is refused (ActionBusy)."""
+        with self._guard:
+            return self._locks.setdefault(app, threading.Lock())
+
+    def repo_lock(self) -> threading.Lock:
+        return self.app_lock(REPO_LOCK)
+
+    @contextmanager
+    def _holding(self, *names: str) -> Iterator[None]:
+        """Take the named locks without waiting, or raise ActionBusy having taken none."""
+        taken: list[threading.Lock] = []
+        try:
+            for name in names:
+                lock = self.app_lock(name)
+                if not lock.acquire(blocking=False):
+                    what = "the repository" if name == REPO_LOCK else name
+                    raise ActionBusy(f"another action on {what} is running; try again when it finishes")
+                taken.append(lock)
+            yield
+        finally:
+            for lock in reversed(taken):
+                lock.release()
+
+    # -- audit -----------------------------------------------------------------------------------------
+    def _who(self, app: str | None) -> dict[str, str]:
+        from gitops_tui.source.gitwrite import git_identity
+
+        try:
+            client = self.ws.client_for(app) if app else self.ws.client()
+            context, user = client.context, client.user
+        except GitopsError:
+            context, user = self.ws.settings.context or "", ""
+        try:
+            git_user = git_identity(self.ws.repo)
+        except GitopsError:
+            git_user = ""
+        return {"context": context, "kube_user": user, "git_user": git_user}
+
+    def _record(self, entry: AuditEntry) -> AuditEntry:
+        who = self._who(entry.app or None)
+        return self.audit.record(
+            AuditEntry(**{**entry.__dict__, **{k: v for k, v in who.items() if not getattr(entry, k)}})
+        )
