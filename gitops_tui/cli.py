@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gitops_tui import __version__
+from gitops_tui import __version__, cli_actions
 from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
@@ -68,6 +68,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("app")
     p.add_argument("--resource", action="append", default=[], metavar="KIND/[NS/]NAME")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("sync", "apply Git to the cluster for one app (server-side apply), after a preview")
+    p.add_argument("app")
+    p.add_argument("--resource", action="append", default=[], metavar="KIND/[NS/]NAME")
+    p.add_argument("--prune", action="store_true", help="delete tracked live objects that are not in Git")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show the plan, check it with the server, change nothing"
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = command("adopt", "write a resource's live values of drifted fields into Git and commit them")
+    p.add_argument("app")
+    p.add_argument("--resource", required=True, metavar="KIND/[NS/]NAME")
+    p.add_argument("--path", action="append", default=[], metavar="JSONPTR", help="only this drifted field")
+    p.add_argument("-m", "--message", default=None, metavar="REASON", help="why (the commit message body)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = command("history", "commits that touched an app's path, newest first")
+    p.add_argument("app")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("revert", "git revert a commit after previewing its effect on the rendered apps")
+    p.add_argument("commit")
+    p.add_argument("--push", action="store_true", help="push the revert commit (never prompts)")
+    p.add_argument("--sync", action="store_true", help="sync the apps the revert changed")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -96,7 +118,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     return {n: getattr(args, n, None) for n in names}
 
 
-def make_workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def make_workspace(args: argparse.Namespace, *, connect: bool = True):  # type: ignore[no-untyped-def]
     from gitops_tui.config import load_settings
     from gitops_tui.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
@@ -104,7 +126,8 @@ def make_workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     repo = GitRepo(Path(args.repo) if getattr(args, "repo", None) else Path.cwd())
     settings = load_settings({"repo": str(repo.root), **_flags(args)}, repo_root=repo.root)
     ws = Workspace(settings, repo)
-    ws.client()  # a bad kubeconfig or an unknown context is one clear error up front, not one per app
+    if connect:
+        ws.client()  # a bad kubeconfig or an unknown context is one clear error up front, not one per app
     return ws
 
 
@@ -189,6 +212,10 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "status": cmd_status,
     "diff": cmd_diff,
+    "sync": cli_actions.cmd_sync,
+    "adopt": cli_actions.cmd_adopt,
+    "history": cli_actions.cmd_history,
+    "revert": cli_actions.cmd_revert,
 }
 
 

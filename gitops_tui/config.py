@@ -42,6 +42,7 @@ class Settings:
     interval: float = 180.0
     diff_mode: str = "auto"
     request_timeout: float = 10.0
+    health_timeout: float = 120.0  # seconds a sync follows health before it stops waiting
     max_workers: int = 16
     keymap: Mapping[str, str] = field(default_factory=dict)
     ignore_differences: tuple[Mapping[str, Any], ...] = ()

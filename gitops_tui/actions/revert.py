@@ -115,12 +115,14 @@ def _effects(before: Sequence[RenderedApp], after: Sequence[RenderedApp]) -> tup
 
 class RevertActions(SyncActions):
     def history(self, app: str, limit: int = 100) -> list[Commit]:
-        """Commits touching the app's path, newest first (the app must have been reconciled)."""
-        try:
-            self.ws.app_spec(app)
-        except GitopsError:
-            self.ws.reconcile_once(only=[app])
-        return self.ws.history(app, limit)
+        """Commits touching the app's path, newest first. Needs no cluster."""
+        with self.ws.repo.worktree_or_revision(self.ws.settings.revision) as tree:
+            found = discover_apps(tree)
+        spec = next((a for a in found.apps if a.name == app), None)
+        if spec is None:
+            known = ", ".join(sorted(a.name for a in found.apps)) or "none"
+            raise GitopsError(f"unknown app {app!r} (known: {known})")
+        return self.ws.repo.history(spec.path, limit)
 
     def preview_revert(self, sha: str) -> RevertPlan:
         """The revert's effect on every rendered app, HEAD against HEAD-with-the-revert, and whether it

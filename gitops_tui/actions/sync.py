@@ -14,6 +14,7 @@ from gitops_tui.actions.base import ActionsBase
 from gitops_tui.audit import AuditEntry, resource_names
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError, ClusterTimeout, ClusterUnreachable, Conflict, ServerError
+from gitops_tui.engine.health.aggregate import aggregate
 from gitops_tui.engine.managedfields import csa_migration_patch, is_client_side_applied, takeovers
 from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync
 from gitops_tui.model import GitopsError, HealthStatus, Obj, ResourceKey, RetryPolicy, TakenOverField
@@ -204,15 +205,22 @@ class SyncActions(ActionsBase):
         interval: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         on_change: Callable[[HealthStatus], None] | None = None,
+        keys: Collection[ResourceKey] | None = None,
     ) -> HealthStatus:
         """Re-compare the app until its health settles (neither Progressing nor Missing) or `timeout`
-        seconds pass; the last health seen. `on_change` hears every new health on the way."""
+        seconds pass; the last health seen. `keys`: follow only these resources (a partial sync).
+        `on_change` hears every new health on the way."""
         deadline = time.monotonic() + timeout
         last: HealthStatus | None = None
         while True:
             snap = self.ws.reconcile_once(only=[app])
             status = snap.app(app)
-            health = status.health if status else HealthStatus.UNKNOWN
+            if status is None:
+                health = HealthStatus.UNKNOWN
+            elif keys is None:
+                health = status.health
+            else:
+                health = aggregate(r.health for r in status.resources if r.key in keys)
             if health is not last and on_change is not None:
                 on_change(health)
             last = health

@@ -1,0 +1,203 @@
+"""The mutating commands of the command line (DESIGN §3): sync, adopt, revert — and history, which revert
+starts from. Each prints its plan, asks on a terminal unless `--yes` (and refuses without one), then runs
+through `Actions` and prints what happened. Read-only mode refuses them (exit 2) before anything is sent."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+
+from gitops_tui.model import GitopsError, HealthStatus, ResourceKey, SyncStatus
+
+
+class Cancelled(GitopsError):
+    pass
+
+
+def _out(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line)
+    sys.stdout.flush()
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Go on only with `--yes` or a "y" typed at a terminal; stdin not a terminal means no."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise GitopsError("refusing to go on without confirmation: stdin is not a terminal (pass --yes)")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise Cancelled("cancelled: nothing was changed")
+
+
+def _refuse_read_only(ws, what: str) -> None:  # type: ignore[no-untyped-def]
+    from gitops_tui.actions import ReadOnlyRefused
+
+    if ws.settings.read_only:
+        raise ReadOnlyRefused(what)
+
+
+def _where(ws, app: str) -> str:  # type: ignore[no-untyped-def]
+    client = ws.client_for(app)
+    return f"context {client.context} ({client.server})"
+
+
+def _fresh_status(ws, app: str):  # type: ignore[no-untyped-def]
+    ws.reconcile_once(only=[app])
+    ws.app_spec(app)  # an unknown name fails here, listing the known ones
+    status = ws.status_of(app)
+    if status.sync is SyncStatus.UNKNOWN and not status.resources:
+        raise GitopsError(f"{app}: {status.error}")
+    return status
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
+    from gitops_tui.actions.describe import plan_lines, result_line, sync_summary
+    from gitops_tui.cli import make_workspace, parse_resource, resource_matches
+
+    specs = [parse_resource(s) for s in args.resource]
+    ws = make_workspace(args)
+    try:
+        if not args.dry_run:
+            _refuse_read_only(ws, f"sync {args.app}")
+        actions = Actions(ws)
+        status = _fresh_status(ws, args.app)
+        selected: set[ResourceKey] | None = None
+        if specs:
+            selected = {r.key for r in status.resources if any(resource_matches(r.key, s) for s in specs)}
+            if not selected:
+                raise GitopsError(f"no resource of {args.app} matches {', '.join(args.resource)}")
+        plan = actions.plan_sync(args.app, prune=args.prune, selected=selected, refresh=False)
+        _out([_where(ws, args.app), *plan_lines(plan)])
+        if plan.blocked_reason:
+            raise GitopsError(plan.blocked_reason)
+        if plan.empty:
+            _out([f"nothing to sync: {args.app} is {status.sync}"])
+            return 0
+        if not args.dry_run:
+            confirm(f"apply {len(plan.changes)} change(s) to {args.app}?", args.yes)
+        result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: _out([result_line(r)]))
+        _out([sync_summary(result)])
+        if not result.ok:
+            first = result.failed[0] if result.failed else None
+            why = f"{first.key.display()}: {first.message}" if first else result.aborted
+            raise GitopsError(f"sync of {args.app} failed ({len(result.failed)} failed; {why})")
+        if args.dry_run:
+            return 0
+        timeout = ws.settings.health_timeout
+        health = actions.wait_for_health(
+            args.app,
+            timeout=timeout,
+            on_change=lambda h: _out([f"{args.app}: {h}"]),
+            keys=selected,
+        )
+        if health in (HealthStatus.DEGRADED, HealthStatus.PROGRESSING, HealthStatus.UNKNOWN):
+            raise GitopsError(f"synced, but {args.app} is {health} (waited up to {timeout:g} s)")
+        return 0
+    finally:
+        ws.close()
+
+
+def cmd_adopt(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
+    from gitops_tui.actions.describe import adopt_plan_lines, adopt_result_lines
+    from gitops_tui.cli import make_workspace, parse_resource, resource_matches
+
+    spec = parse_resource(args.resource)
+    ws = make_workspace(args)
+    try:
+        _refuse_read_only(ws, f"adopt {args.resource} into Git")
+        actions = Actions(ws)
+        status = _fresh_status(ws, args.app)
+        keys = [r.key for r in status.resources if resource_matches(r.key, spec)]
+        if not keys:
+            raise GitopsError(f"no resource of {args.app} matches {args.resource}")
+        if len(keys) > 1:
+            raise GitopsError(f"{args.resource} is ambiguous: {', '.join(k.display() for k in keys)}")
+        plan = actions.plan_adopt(args.app, keys[0], args.path)
+        _out(adopt_plan_lines(plan))
+        for change in plan.changes:
+            diff = difflib.unified_diff(
+                change.before.splitlines(keepends=True),
+                change.after.splitlines(keepends=True),
+                fromfile=f"a/{change.path}" if change.before else "/dev/null",
+                tofile=f"b/{change.path}",
+            )
+            sys.stdout.write("".join(diff))
+        reason = args.message
+        if reason is None and not args.yes and sys.stdin.isatty():
+            try:
+                reason = input("reason (commit message body): ")
+            except EOFError:
+                reason = ""
+        confirm(f"commit this to {ws.repo.branch()}?", args.yes)
+        result = actions.adopt(plan, reason or "")
+        _out(adopt_result_lines(result))
+        return 0
+    finally:
+        ws.close()
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
+    from gitops_tui.actions.describe import commit_json, history_lines
+    from gitops_tui.cli import make_workspace
+
+    ws = make_workspace(args, connect=False)
+    try:
+        commits = Actions(ws).history(args.app)
+    finally:
+        ws.close()
+    if args.json:
+        print(json.dumps({"app": args.app, "commits": [commit_json(c) for c in commits]}, indent=2))
+    else:
+        _out(history_lines(commits))
+    return 0
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
+    from gitops_tui.actions.describe import revert_plan_lines, revert_result_lines
+    from gitops_tui.cli import make_workspace
+    from gitops_tui.source.gitwrite import DirtyTree
+
+    ws = make_workspace(args, connect=args.sync)
+    try:
+        _refuse_read_only(ws, f"revert {args.commit}")
+        actions = Actions(ws)
+        preview = actions.preview_revert(args.commit)
+        _out(revert_plan_lines(preview))
+        if preview.dirty:
+            raise DirtyTree(preview.dirty)
+        if preview.conflicts:
+            raise GitopsError(f"{preview.blocked_reason}; nothing changed")
+        then = " and push" if args.push else ""
+        then += f" and sync {', '.join(preview.affected_apps)}" if args.sync and preview.affected_apps else ""
+        confirm(f"revert {preview.commit.short} on {ws.repo.branch()}{then}?", args.yes)
+        result = actions.revert(
+            args.commit,
+            push=args.push,
+            sync=args.sync,
+            preview=preview,
+            health_timeout=ws.settings.health_timeout,
+        )
+        _out(revert_result_lines(result))
+        short = f"reverted {result.reverted.short} as {result.sha[:7]}"
+        if result.push_error:
+            raise GitopsError(f"{short}, but {result.push_error}")
+        if result.sync_errors:
+            raise GitopsError(f"{short}, but the sync did not run: {result.sync_errors[0]}")
+        failed = [s for s in result.syncs if not s.ok]
+        if failed:
+            raise GitopsError(f"{short}, but the sync of {failed[0].app} failed")
+        return 0
+    finally:
+        ws.close()

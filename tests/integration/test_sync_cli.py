@@ -1,0 +1,177 @@
+"""`gitops-tui sync` end to end: plan printed, confirmation (or its refusal), per-resource results, health
+followed; prune, dry run, failures mid-sync, read-only — and `status --json` agrees with the cluster after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clitools import Env, FakeTerminal, synced_env
+from test_status_cli import make_repo
+
+TRACKING = "argocd.argoproj.io/tracking-id"
+
+
+@pytest.fixture
+def env(tmp_path: Path, capsys, monkeypatch) -> Iterator[Env]:
+    with synced_env(tmp_path, make_repo(tmp_path), capsys, monkeypatch) as e:
+        yield e
+
+
+def configmap(name: str, ns: str = "production", app: str | None = "api-production") -> dict:
+    meta: dict = {"name": name, "namespace": ns}
+    if app:
+        meta["annotations"] = {TRACKING: f"{app}:/ConfigMap:{ns}/{name}"}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"x": "1"}}
+
+
+def test_sync_prints_the_plan_applies_and_status_agrees(env: Env) -> None:
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    env.kubectl.delete("Service", "production", "api")
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production", "--yes")
+    assert code == 0, out + err
+    assert "context sandbox" in out
+    assert "sync api-production: 1 to create, 1 to update, 0 to prune" in out
+    assert "takes over /spec/replicas from kubectl" in out
+    assert "/spec/replicas: live 5 → git 3" in out
+    assert "ok     update   Deployment.apps/production/api" in out
+    assert "ok     create   Service/production/api" in out
+    assert "api-production: Healthy" in out
+    assert sorted(m for m, _ in env.writes(before)) == ["PATCH", "PATCH"]
+
+    assert env.live("Deployment", "production", "api")["spec"]["replicas"] == 3
+    assert env.live("Service", "production", "api")["metadata"]["annotations"][TRACKING] == (
+        "api-production:/Service:production/api"
+    )
+    apps = env.status()
+    assert apps["api-production"]["sync"] == "Synced" and apps["api-production"]["health"] == "Healthy"
+    assert apps["api-staging"]["sync"] == "Synced"  # never touched
+    [entry] = env.audit()
+    assert (entry.action, entry.app, entry.result, entry.context) == (
+        "sync",
+        "api-production",
+        "ok",
+        "sandbox",
+    )
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_applied(env: Env) -> None:
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production")
+    assert code == 2
+    assert err == "gitops-tui: refusing to go on without confirmation: stdin is not a terminal (pass --yes)\n"
+    assert "1 to update" in out  # the plan was still shown
+    assert env.writes(before) == [] and env.audit() == []
+    assert env.status()["api-production"]["sync"] == "OutOfSync"
+
+
+def test_a_terminal_is_asked_and_no_means_no(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    before = env.mark()
+    monkeypatch.setattr("sys.stdin", FakeTerminal("n\n"))
+    code, out, err = env.cli("sync", "api-production")
+    assert code == 2 and "cancelled: nothing was changed" in err
+    assert "apply 1 change(s) to api-production? [y/N]" in out
+    assert env.writes(before) == [] and env.audit() == []
+    monkeypatch.setattr("sys.stdin", FakeTerminal("y\n"))
+    code, out, err = env.cli("sync", "api-production")
+    assert code == 0, err
+    assert env.live("Deployment", "production", "api")["spec"]["replicas"] == 3
+
+
+def test_prune_removes_exactly_the_extra_tracked_object(env: Env) -> None:
+    env.kubectl.create(configmap("stray"))
+    env.kubectl.create(configmap("staging-owned", app="api-staging"))  # tracked by another app
+    env.kubectl.create(configmap("untracked", app=None))
+    code, out, _ = env.cli("sync", "api-production", "--yes")  # no --prune: listed, kept
+    assert code == 0 and "skip     ConfigMap/production/stray" in out
+    assert "nothing to sync" in out
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production", "--prune", "--yes")
+    assert code == 0, out + err
+    assert "0 to create, 0 to update, 1 to prune" in out
+    assert env.writes(before) == [("DELETE", "/api/v1/namespaces/production/configmaps/stray")]
+    apps = env.status()
+    assert apps["api-production"]["sync"] == "Synced"
+    assert ("ConfigMap", "production", "stray") not in apps["api-production"]["by"]
+    for name in ("staging-owned", "untracked", "api-config"):
+        assert env.live("ConfigMap", "production", name)["metadata"]["name"] == name
+
+
+def test_no_prune_after_a_failed_listing(env: Env) -> None:
+    env.kubectl.create(configmap("stray"))
+    env.server.faults.add_rule(
+        method="GET",
+        path_regex=r"/namespaces/production/configmaps(\?|$)",
+        status=500,
+        message="etcdserver: request timed out",
+    )
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production", "--prune", "--yes")
+    env.server.faults.rules.clear()
+    assert code == 2
+    assert err.startswith("gitops-tui: refusing to prune: the cluster could not be listed completely")
+    assert "etcdserver: request timed out" in err and err.count("\n") == 1
+    assert env.writes(before) == [] and env.audit() == []
+    assert env.live("ConfigMap", "production", "stray")
+
+
+def test_dry_run_shows_the_plan_and_changes_nothing(env: Env) -> None:
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    env.kubectl.create(configmap("stray"))
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production", "--prune", "--dry-run")
+    assert code == 0, out + err
+    assert "would be updated" in out and "would be deleted" in out
+    assert env.writes(before) == []
+    assert env.audit() == []
+    apps = env.status()
+    assert apps["api-production"]["by"][("Deployment", "production", "api")]["sync"] == "OutOfSync"
+    assert apps["api-production"]["by"][("ConfigMap", "production", "stray")]["sync"] == "RequiresPruning"
+
+
+def test_only_the_chosen_resources_are_synced(env: Env) -> None:
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    env.kubectl.delete("Service", "production", "api")
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-production", "--resource", "Deployment/production/api", "--yes")
+    assert code == 0, out + err
+    [(method, path)] = env.writes(before)
+    assert method == "PATCH" and path.startswith("/apis/apps/v1/namespaces/production/deployments/api?")
+    by = env.status()["api-production"]["by"]
+    assert by[("Deployment", "production", "api")]["sync"] == "Synced"
+    assert by[("Service", "production", "api")]["sync"] == "Missing"
+    code, _, err = env.cli("sync", "api-production", "--resource", "Deployment/nope", "--yes")
+    assert code == 2 and "no resource of api-production matches Deployment/nope" in err
+
+
+def test_a_409_mid_sync_reports_what_was_applied(env: Env) -> None:
+    env.kubectl.delete("Service", "production", "api")  # applied first (Service before Deployment)
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    env.server.faults.add_rule(
+        method="PATCH",
+        path_regex=r"/deployments/api\?(?!.*dryRun=All)",
+        status=409,
+        message='Operation cannot be fulfilled on deployments.apps "api": the object has been modified',
+    )
+    code, out, err = env.cli("sync", "api-production", "--yes")
+    env.server.faults.rules.clear()
+    assert code == 2
+    assert "ok     create   Service/production/api" in out
+    assert "FAILED update   Deployment.apps/production/api" in out and "object has been modified" in out
+    assert "1 applied, 1 failed" in out
+    assert err.startswith(
+        "gitops-tui: sync of api-production failed (1 failed; Deployment.apps/production/api:"
+    )
+    [entry] = env.audit()
+    assert entry.result == "partial" and entry.resources == (
+        "Service/production/api",
+        "Deployment.apps/production/api",
+    )
+    by = env.status()["api-production"]["by"]
+    assert by[("Service", "production", "api")]["sync"] == "Synced"
+    assert by[("Deployment", "production", "api")]["sync"] == "OutOfSync"
+    assert env.live("Deployment", "production", "api")["spec"]["replicas"] == 5
