@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from gitops_tui.audit import AuditLog
-from gitops_tui.cli import main
 from gitops_tui.config import Settings
 from gitops_tui.reconcile import Workspace
 from gitops_tui.sandbox.demo import initial_sync
@@ -65,6 +64,8 @@ class Env:
 
     def cli(self, *args: str) -> tuple[int, str, str]:
         """Run the real CLI in process; (exit code, stdout, stderr)."""
+        from gitops_tui.cli import main
+
         self.capsys.readouterr()
         code = main([*args, *self.common])
         out, err = self.capsys.readouterr()

@@ -5,6 +5,7 @@ failed read, and the same Workspace recovers once the fault is gone."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -373,7 +374,7 @@ def test_watch_dropped_ends_cleanly_and_410_asks_for_a_relist(tmp_path) -> None:
             res = client.discovery.for_kind("", "ConfigMap")
             assert res is not None
             _items, rv = client.list(res, "default")
-            events = watch(client, res, "default", resource_version=rv, timeout_seconds=5)
+            events = watch(client, res, "default", resource_version=rv, timeout_seconds=30)
             got: list[str] = []
 
             def consume() -> None:
@@ -381,6 +382,10 @@ def test_watch_dropped_ends_cleanly_and_410_asks_for_a_relist(tmp_path) -> None:
 
             t = threading.Thread(target=consume)
             t.start()
+            deadline = time.monotonic() + 5
+            while server.store.watcher_count == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert server.store.watcher_count == 1
             server.faults.drop_watches()  # the server (or a proxy) cuts the stream
             t.join(timeout=10)
             assert not t.is_alive()  # the watch ended: the caller watches again, nothing hangs
