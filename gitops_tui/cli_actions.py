@@ -49,8 +49,9 @@ def _where(ws, app: str) -> str:  # type: ignore[no-untyped-def]
     return f"context {client.context} ({client.server})"
 
 
-def _fresh_status(ws, app: str):  # type: ignore[no-untyped-def]
-    ws.reconcile_once(only=[app])
+def _fresh_status(ws, app: str, *, refresh: bool = True):  # type: ignore[no-untyped-def]
+    if refresh:
+        ws.reconcile_once(only=[app])
     ws.app_spec(app)  # an unknown name fails here, listing the known ones
     status = ws.status_of(app)
     if status.sync is SyncStatus.UNKNOWN and not status.resources:
@@ -116,7 +117,10 @@ def cmd_adopt(args: argparse.Namespace) -> int:
     try:
         _refuse_read_only(ws, f"adopt {args.resource} into Git")
         actions = Actions(ws)
-        status = _fresh_status(ws, args.app)
+        ws.reconcile_once(only=[args.app])
+        ws.app_spec(args.app)  # an unknown name fails here, listing the known ones
+        actions.check_adoptable(args.app)
+        status = _fresh_status(ws, args.app, refresh=False)
         keys = [r.key for r in status.resources if resource_matches(r.key, spec)]
         if not keys:
             raise GitopsError(f"no resource of {args.app} matches {args.resource}")

@@ -35,6 +35,7 @@ Public API (stable)::
         # .sync_errors .health .ok;  progress(app, ChangeResult)
 
     # adopt
+    actions.check_adoptable(app) -> None                      # AdoptRefused: Helm app, Git at a revision
     actions.plan_adopt(app, key, paths=()) -> AdoptPlan      # raises AdoptRefused
         # AdoptPlan (source/adopt/plan.py): .app .key .fields .changes (FileChange: .path .before .after)
         # .summary ("file: field old → new" lines)

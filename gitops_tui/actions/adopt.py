@@ -63,16 +63,7 @@ class AdoptActions(RevertActions):
         AdoptRefused: Helm apps, Secret data, a resource in sync / not live / not in Git, a path that did
         not drift, files with uncommitted changes, Git read at a revision."""
         self.ws.reconcile_once(only=[app])
-        spec = self.ws.app_spec(app)
-        if spec.source_type is SourceType.HELM:
-            raise AdoptRefused(
-                f"{app} is a Helm app: Helm values cannot be derived from rendered output; "
-                "change values.yaml by hand"
-            )
-        if self.ws.settings.revision is not None:
-            raise AdoptRefused(
-                f"adopt edits the working tree, but Git is read at {self.ws.settings.revision}"
-            )
+        self.check_adoptable(app)
         status = self.ws.status_of(app)
         res = next((r for r in status.resources if r.key == key), None)
         if res is None:
@@ -89,9 +80,24 @@ class AdoptActions(RevertActions):
             raise AdoptRefused(f"{key.display()} could not be compared: {res.error or status.error}")
         fields = choose_fields(key, res.drift, paths)
         root = self.ws.repo.root
+        spec = self.ws.app_spec(app)
         plan = plan_adopt(root, spec, render_app(root, spec), key, fields)
         self._refuse_dirty(plan)
         return plan
+
+    def check_adoptable(self, app: str) -> None:
+        """AdoptRefused when nothing of `app` can be adopted whatever drifted (a Helm app, Git read at a
+        revision); the app must have been reconciled."""
+        spec = self.ws.app_spec(app)
+        if spec.source_type is SourceType.HELM:
+            raise AdoptRefused(
+                f"{app} is a Helm app: Helm values cannot be derived from rendered output; "
+                "change values.yaml by hand"
+            )
+        if self.ws.settings.revision is not None:
+            raise AdoptRefused(
+                f"adopt edits the working tree, but Git is read at {self.ws.settings.revision}"
+            )
 
     def _refuse_dirty(self, plan: AdoptPlan) -> None:
         dirty = set(self.ws.repo.dirty_files())

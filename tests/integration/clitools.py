@@ -108,6 +108,8 @@ def synced_env(
     """The sandbox with its controllers (so workloads become healthy, as on a real cluster) and `repo`
     applied to it, as after a first sync."""
     monkeypatch.setenv("GITOPS_TUI_HEALTH_TIMEOUT", "20")
+    git(repo, "config", "user.name", "On Call")  # whoever runs the tests, adopt and revert commit as this
+    git(repo, "config", "user.email", "oncall@example.com")
     server = SandboxServer(controllers=True, controller_delay=0.01).start()
     kubectl = None
     try:
