@@ -38,12 +38,15 @@ def _live_rv(live: Obj | None) -> str:
     return str(((live or {}).get("metadata") or {}).get("resourceVersion") or "")
 
 
+SAME_AS_LIVE = "=live"  # a cached answer meaning "the live object itself" (an apply proven to be a no-op)
+
+
 class DryRunCache:
     """Thread-safe LRU of dry-run results. Results are shared: callers must not modify them."""
 
     def __init__(self, maxsize: int = 20_000) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[CacheKey, Obj | ClusterError] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, Obj | ClusterError | str] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -74,14 +77,15 @@ class DryRunCache:
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "entries": rows}, fh, separators=(",", ":"))
+            # dumps, not dump: only the one-shot encoder is the C one (6 s against 0.5 s for 4,000 objects)
+            fh.write(json.dumps({"version": 2, "entries": rows}, separators=(",", ":")))
         os.replace(tmp, path)
 
     def load(self, path: Path) -> None:
         """Read what `save` wrote; a missing, foreign or damaged file just means a cold cache."""
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-            rows = doc["entries"] if doc.get("version") == 1 else []
+            rows = doc["entries"] if doc.get("version") == 2 else []
             loaded = {(ResourceKey(*k), rv, h, m): v for k, rv, h, m, v in rows}
         except (OSError, ValueError, KeyError, TypeError):
             return
@@ -101,7 +105,9 @@ class DryRunCache:
         todo: dict[CacheKey, list[int]] = {}
         with self._lock:
             for i, key in enumerate(keys):
-                cached = self._entries.get(key)
+                entry = self._entries.get(key)
+                # "=live": the key holds live's resourceVersion, so the answer is this very object
+                cached = pairs[i][1] if isinstance(entry, str) else entry
                 if cached is not None:
                     self._entries.move_to_end(key)
                     results[i] = cached
@@ -116,6 +122,8 @@ class DryRunCache:
                         results[i] = live
                     del todo[key]
                     self.noops += 1
+                    self._entries[key] = SAME_AS_LIVE  # remembered: the next run checks nothing
+                    self._dirty = True
             self.misses += len(todo)
         if todo:
             firsts = [indexes[0] for indexes in todo.values()]

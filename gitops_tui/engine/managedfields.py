@@ -188,15 +188,12 @@ class _Unresolved(Exception):
     pass
 
 
-def _leaves(
-    desired: Any, tokens: tuple[str, ...], live: Any, *, strict: bool = False
-) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Leaf fields of the applied object as pointers into live (keyed list items matched by key). Items
-    with no live counterpart are skipped, or with `strict` raise _Unresolved."""
+def _leaves(desired: Any, tokens: tuple[str, ...], live: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Leaf fields of the applied object as pointers into live (keyed list items matched by key)."""
     if isinstance(desired, dict) and desired:
         live_map = live if isinstance(live, dict) else {}
         for k, v in desired.items():
-            yield from _leaves(v, (*tokens, k), live_map.get(k), strict=strict)
+            yield from _leaves(v, (*tokens, k), live_map.get(k))
         return
     if isinstance(desired, list) and desired and isinstance(live, list):
         field = tokens[-1] if tokens else ""
@@ -205,9 +202,7 @@ def _leaves(
             # By key only: an item whose key changed is a new item to the server, not a takeover (fixture 22).
             for i, j in lists.match(desired, live, fields, pair_renamed=False):
                 if i is not None and j is not None:
-                    yield from _leaves(desired[i], (*tokens, str(j)), live[j], strict=strict)
-                elif i is not None and strict:
-                    raise _Unresolved(pointer.join((*tokens, str(i))))
+                    yield from _leaves(desired[i], (*tokens, str(j)), live[j])
             return
     yield tokens, desired
 
@@ -309,21 +304,38 @@ def apply_is_noop(live: Obj, desired: Obj, manager: str) -> bool:
     except _Unresolved:
         return False
     used: set[tuple[str, ...]] = set()
-    try:
-        leaves = list(_leaves(desired, (), live, strict=True))
-    except _Unresolved:
+    return _same_and_owned(desired, live, (), owned, used) and used == owned
+
+
+def _same_and_owned(
+    desired: Any, live: Any, tokens: tuple[str, ...], owned: set[tuple[str, ...]], used: set[tuple[str, ...]]
+) -> bool:
+    """Every leaf of `desired` is in `live` with the same value and owned (itself or an atomic ancestor)
+    by the entry whose leaves are `owned`; the owning paths met are added to `used`."""
+    if isinstance(desired, dict) and desired:
+        if not isinstance(live, dict):
+            return False
+        for k, v in desired.items():
+            path = (*tokens, k)
+            if path in _NOT_FIELDS:
+                continue
+            if k not in live or not _same_and_owned(v, live[k], path, owned, used):
+                return False
+        return True
+    if isinstance(desired, list) and desired and isinstance(live, list):
+        field = tokens[-1] if tokens else ""
+        fields = lists.key_fields(field, [*desired, *live]) if field in lists.MERGE_KEYS else None
+        if fields is not None:
+            for i, j in lists.match(desired, live, fields, pair_renamed=False):
+                if i is None:
+                    continue
+                if j is None or not _same_and_owned(desired[i], live[j], (*tokens, str(j)), owned, used):
+                    return False
+            return True
+    if not _same(desired, live):
         return False
-    for tokens, value in leaves:
-        if tokens in _NOT_FIELDS:
-            continue
-        try:
-            current = pointer.resolve(live, pointer.join(tokens))
-        except (KeyError, IndexError, TypeError):
-            return False
-        if not _same(value, current):
-            return False
-        prefix = next((tokens[:n] for n in range(1, len(tokens) + 1) if tokens[:n] in owned), None)
-        if prefix is None:
-            return False
-        used.add(prefix)
-    return used == owned
+    for n in range(1, len(tokens) + 1):
+        if tokens[:n] in owned:
+            used.add(tokens[:n])
+            return True
+    return False

@@ -467,7 +467,7 @@ class Api:
                 [("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")],
             )
         try:
-            config = _string_keys(yaml.load(body, Loader=_YamlLoader)) if body else None
+            config = _read_apply_body(body) if body else None
         except yaml.YAMLError as exc:
             raise errors.bad_request(f"error decoding YAML: {exc}") from exc
         if not isinstance(config, dict):
@@ -772,6 +772,15 @@ def _string_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_string_keys(v) for v in value]
     return value
+
+
+def _read_apply_body(body: bytes) -> Any:
+    """An apply body: YAML, which clients (kubectl, the Python client) usually send as JSON — read that
+    with the C JSON parser, 20x faster than pure-Python YAML, falling back to YAML when it is not JSON."""
+    if body.lstrip()[:1] == b"{":
+        with contextlib.suppress(ValueError):
+            return json.loads(body)
+    return _string_keys(yaml.load(body, Loader=_YamlLoader))
 
 
 class _YamlLoader(yaml.SafeLoader):
