@@ -170,7 +170,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 sys.stdout.write(unified_diff(ws.resource_detail(app.app.name, res.key)))
     finally:
         ws.close()
-    if any(r.sync is SyncStatus.UNKNOWN for r in chosen):
+    unknown = [r for r in chosen if r.sync is SyncStatus.UNKNOWN]
+    if unknown:
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        first = unknown[0]
+        print(f"gitops-tui: {first.key.display()}: {first.error or 'not compared'}{more}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_DRIFT if drifted else EXIT_OK
 

@@ -128,6 +128,9 @@ def unified_diff(detail: ResourceDetail) -> str:
     """Git (as the server would store it, when predicted) against live; secrets are already masked."""
     git = detail.predicted if detail.predicted is not None else detail.git
     name = detail.key.display()
+    if detail.status.sync is SyncStatus.UNKNOWN:
+        # Live state could not be read: a diff against nothing would claim every line was deleted.
+        return f"# {name}: Unknown ({detail.status.error or detail.status.note or 'not compared'})\n"
     lines = list(
         difflib.unified_diff(
             _yaml(git), _yaml(detail.live), fromfile=f"git/{name}", tofile=f"live/{name}", n=3

@@ -152,6 +152,11 @@ def test_forbidden_for_one_kind_only_hits_only_that_kind(env: Env) -> None:
     # The kinds it may read are still compared.
     assert by_kind["Deployment"] == by_kind["ConfigMap"] == "Synced"
     assert_web_fine(apps)
+    # diff says why in one line and does not show the unreadable Service as deleted.
+    code, out, err = env.cli("diff", "api")
+    assert code == 2
+    assert err == 'gitops-tui: Service/api/api: forbidden: cannot list services in namespace "api"\n'
+    assert "# Service/api/api: Unknown (forbidden" in out and "\n-kind: Service" not in out, out
 
 
 def test_no_prune_after_a_forbidden_listing(env: Env) -> None:
