@@ -42,6 +42,7 @@ from gitops_tui.model import (
     ResourceStatus,
     SyncStatus,
 )
+from gitops_tui.source.dependencies import app_paths
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
 from gitops_tui.source.repo import GitRepo
@@ -421,7 +422,8 @@ class Workspace:
         return ResourceDetail(app=app, key=key, status=res, git=git_view, live=live_view, predicted=pred_view)
 
     def history(self, app: str, limit: int = 100) -> list[Commit]:
-        return self.repo.history(self.app_spec(app).path, limit)
+        """Commits touching the app's path or what it is built from (a Kustomize base), newest first."""
+        return self.repo.history(app_paths(self.repo.root, self.app_spec(app)), limit)
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)

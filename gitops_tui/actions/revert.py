@@ -16,6 +16,7 @@ from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.secrets import mask_pair
 from gitops_tui.model import Commit, GitopsError, HealthStatus, Obj, RenderedApp, ResourceKey
 from gitops_tui.source import gitwrite
+from gitops_tui.source.dependencies import app_paths
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
 from gitops_tui.source.revert_tree import reverted_tree
@@ -115,14 +116,16 @@ def _effects(before: Sequence[RenderedApp], after: Sequence[RenderedApp]) -> tup
 
 class RevertActions(SyncActions):
     def history(self, app: str, limit: int = 100) -> list[Commit]:
-        """Commits touching the app's path, newest first. Needs no cluster."""
+        """Commits touching what the app is built from (its path, and for Kustomize the bases and
+        components it pulls in), newest first. Needs no cluster."""
         with self.ws.repo.worktree_or_revision(self.ws.settings.revision) as tree:
             found = discover_apps(tree)
-        spec = next((a for a in found.apps if a.name == app), None)
-        if spec is None:
-            known = ", ".join(sorted(a.name for a in found.apps)) or "none"
-            raise GitopsError(f"unknown app {app!r} (known: {known})")
-        return self.ws.repo.history(spec.path, limit)
+            spec = next((a for a in found.apps if a.name == app), None)
+            if spec is None:
+                known = ", ".join(sorted(a.name for a in found.apps)) or "none"
+                raise GitopsError(f"unknown app {app!r} (known: {known})")
+            paths = app_paths(tree, spec)
+        return self.ws.repo.history(paths, limit)
 
     def preview_revert(self, sha: str) -> RevertPlan:
         """The revert's effect on every rendered app, HEAD against HEAD-with-the-revert, and whether it
@@ -172,7 +175,7 @@ class RevertActions(SyncActions):
                 refused = isinstance(exc, gitwrite.DirtyTree | gitwrite.RevertRefused)
                 self._record_revert(sha, "", "refused" if refused else "failed", exc.message, plan)
                 raise
-            reverted = gitwrite.preview_revert(self.ws.repo, new_sha).commit  # for its summary
+            reverted = plan.commit
             self._record_revert(sha, new_sha, "ok", reverted.summary, plan)
             pushed, push_error = self._push(new_sha) if push else (False, "")
         result = RevertResult(reverted=reverted, sha=new_sha, pushed=pushed, push_error=push_error)
@@ -233,7 +236,7 @@ class RevertActions(SyncActions):
                 action="revert",
                 app=apps,
                 result=outcome,
-                details={"commit": sha, "revert_commit": new_sha},
+                details={"commit": plan.commit.sha, "revert_commit": new_sha},
                 message=message,
             )
         )
