@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from repotools import commit_all, write
 from test_status_cli import make_repo
 
@@ -230,3 +231,104 @@ def test_two_mutations_on_one_app_are_not_run_at_once(env) -> None:
     lock = actions.app_lock("api-production")
     with lock, pytest.raises(ActionBusy):
         actions.sync(plan)
+
+
+def with_retry(repo: Path, retry: dict) -> None:
+    path = repo / "apps/api-production.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["spec"]["syncPolicy"]["retry"] = retry
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    commit_all(repo, "api-production: retry")
+
+
+def deployment_applies(server, since: int) -> int:
+    return sum(1 for m, p in writes(server, since) if m == "PATCH" and "/deployments/api?" in p)
+
+
+def test_transient_failures_are_retried_with_the_apps_backoff(env) -> None:
+    server, repo, ws, _actions, audit, kubectl, _ = env
+    with_retry(repo, {"limit": 3, "backoff": {"duration": "2s", "factor": 2, "maxDuration": "3s"}})
+    kubectl.scale("Deployment", "production", "api", 5)
+    slept: list[float] = []
+    actions = Actions(ws, audit, sleep=slept.append)
+    plan = actions.plan_sync("api-production")
+    server.faults.add_rule(
+        method="PATCH", path_regex=r"/deployments/api\?(?!.*dryRun=All)", status=503, times=2, message="busy"
+    )
+    before = len(server.requests.records)
+    result = actions.sync(plan)
+    assert result.ok, result
+    assert slept == [2.0, 3.0]  # 2 s, then 4 s capped at maxDuration
+    assert deployment_applies(server, before) == 3
+
+
+def test_retries_stop_at_the_limit_and_the_failure_is_reported(env) -> None:
+    server, repo, ws, _actions, audit, kubectl, _ = env
+    with_retry(repo, {"limit": 1, "backoff": {"duration": "1s"}})
+    kubectl.scale("Deployment", "production", "api", 5)
+    slept: list[float] = []
+    actions = Actions(ws, audit, sleep=slept.append)
+    plan = actions.plan_sync("api-production")
+    server.faults.add_rule(
+        method="PATCH",
+        path_regex=r"/deployments/api\?(?!.*dryRun=All)",
+        status=503,
+        message="etcd leader lost",
+    )
+    before = len(server.requests.records)
+    result = actions.sync(plan)
+    server.faults.rules.clear()
+    assert not result.ok and slept == [1.0]
+    [failed] = result.failed
+    assert failed.key.kind == "Deployment" and "etcd leader lost" in failed.message
+    assert deployment_applies(server, before) == 2
+    assert audit.entries()[0].result == "failed"
+
+
+def test_a_validation_error_is_not_retried(env) -> None:
+    server, repo, ws, _actions, audit, kubectl, _ = env
+    with_retry(repo, {"limit": 5, "backoff": {"duration": "1s"}})
+    kubectl.scale("Deployment", "production", "api", 5)
+    slept: list[float] = []
+    actions = Actions(ws, audit, sleep=slept.append)
+    plan = actions.plan_sync("api-production")
+    server.faults.add_rule(
+        method="PATCH", path_regex=r"/deployments/api\?(?!.*dryRun=All)", status=422, message="invalid"
+    )
+    before = len(server.requests.records)
+    assert not actions.sync(plan).ok
+    server.faults.rules.clear()
+    assert slept == [] and deployment_applies(server, before) == 1
+
+
+def test_revert_and_adopt_wait_for_nobody(env) -> None:
+    """A second writer of the repository (or of the app) is refused at once, having done nothing."""
+    server, repo, ws, actions, audit, kubectl, _ = env
+    kubectl.scale("Deployment", "production", "api", 5)
+    head = GitRepo(repo).head_full()
+    plan = actions.plan_adopt("api-production", key("Deployment", "production", "api", "apps"))
+    with actions.repo_lock():
+        with pytest.raises(ActionBusy, match="the repository"):
+            actions.revert("HEAD")
+        with pytest.raises(ActionBusy):
+            actions.adopt(plan, "x")
+    with actions.app_lock("api-production"), pytest.raises(ActionBusy, match="api-production"):
+        actions.adopt(plan, "x")
+    assert GitRepo(repo).head_full() == head and not GitRepo(repo).is_dirty()
+    assert audit.entries() == []
+    assert actions.adopt(plan, "after the others").sync is SyncStatus.SYNCED
+
+
+def test_health_is_followed_for_the_resources_synced(env) -> None:
+    _server, _repo, ws, actions, _audit, kubectl, _ = env
+    kubectl.delete("Service", "production", "api")
+    seen: list[str] = []
+    # No controllers in this sandbox: the Deployment has no status and stays Progressing; the Service
+    # (the only resource synced) is Healthy once created.
+    plan = actions.plan_sync("api-production", selected={key("Service", "production", "api")})
+    assert actions.sync(plan).ok
+    health = actions.wait_for_health(
+        "api-production", timeout=0, keys={key("Service", "production", "api")}, on_change=seen.append
+    )
+    assert health == "Healthy" and seen == ["Healthy"]
+    assert actions.wait_for_health("api-production", timeout=0) == "Progressing"
