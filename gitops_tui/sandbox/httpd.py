@@ -112,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         record = _Record(self.command, self.path)
+        self._pending: _Record | None = record
         try:
             if faults.latency_ms:
                 time.sleep(faults.latency_ms / 1000.0)
@@ -135,7 +136,16 @@ class Handler(BaseHTTPRequestHandler):
             record.code = 500
             self._send_error(500, dumps(errors.internal_error(f"{type(exc).__name__}: {exc}").status))
         finally:
-            ctx.requests.add(record.freeze())
+            self._log_request(code=None)
+
+    def _log_request(self, code: int | None) -> None:
+        """Log the request once — before its answer goes out, so a client that has its answer finds it in
+        the log (watches, which answer for long, and dropped connections are logged at the end)."""
+        record, self._pending = getattr(self, "_pending", None), None
+        if record is not None:
+            if code is not None:
+                record.code = code
+            self.ctx.requests.add(record.freeze())
 
     def _send_error(self, code: int, payload: bytes) -> None:
         # The client may have given up already (its timeout is shorter than a hung fault): no traceback.
@@ -166,6 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         return b""
 
     def _send(self, code: int, payload: bytes, content_type: str = "application/json") -> None:
+        self._log_request(code)
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
