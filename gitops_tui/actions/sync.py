@@ -14,10 +14,11 @@ from gitops_tui.actions.base import ActionsBase
 from gitops_tui.audit import AuditEntry, resource_names
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError, ClusterTimeout, ClusterUnreachable, Conflict, ServerError
+from gitops_tui.cluster.tracking import is_owned, tracked_by
 from gitops_tui.engine.health.aggregate import aggregate
 from gitops_tui.engine.managedfields import csa_migration_patch, is_client_side_applied, takeovers
 from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync
-from gitops_tui.model import GitopsError, HealthStatus, Obj, ResourceKey, RetryPolicy, TakenOverField
+from gitops_tui.model import AppSpec, GitopsError, HealthStatus, Obj, ResourceKey, RetryPolicy, TakenOverField
 
 TRANSIENT = (ClusterTimeout, ClusterUnreachable, ServerError, Conflict)
 
@@ -108,7 +109,7 @@ class SyncActions(ActionsBase):
                 reason = f"{len(failed)} of {len(wave)} failed in a wave; later waves and prunes were not attempted"
                 return SyncResult(plan.app, tuple(results), dry_run, aborted=reason)
         for change in plan.prunes:
-            r = self._prune(client, change, dry_run)
+            r = self._prune(client, spec, change, dry_run)
             progress(r)
             results.append(r)
         return SyncResult(plan.app, tuple(results), dry_run)
@@ -167,12 +168,22 @@ class SyncActions(ActionsBase):
                 res = client.resource_of(obj)
                 client.json_patch(res, change.key.namespace or None, change.key.name, patch)
 
-    def _prune(self, client: ClusterClient, change: PlannedChange, dry_run: bool) -> ChangeResult:
+    def _prune(
+        self, client: ClusterClient, spec: AppSpec, change: PlannedChange, dry_run: bool
+    ) -> ChangeResult:
         key = change.key
         try:
             res = client.discovery.for_kind(key.group, key.kind)
             if res is None:
                 return ChangeResult(key, "prune", False, f"{key.kind} is no longer served by the cluster")
+            # The plan may be minutes old (a confirm dialog left open): delete only what is still ours.
+            live = client.get(res, key.namespace or None, key.name)
+            if live is None:
+                return ChangeResult(key, "prune", True, "already gone")
+            if not tracked_by(live, spec) or is_owned(live):
+                return ChangeResult(
+                    key, "prune", False, f"no longer tracked by {spec.name} since the plan: not deleted"
+                )
             client.delete(res, key.namespace or None, key.name, dry_run=dry_run)
         except ClusterError as exc:
             return ChangeResult(key, "prune", False, exc.message)

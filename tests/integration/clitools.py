@@ -34,6 +34,19 @@ class FakeTerminal(io.StringIO):
         return True
 
 
+def mark(server: SandboxServer, kubectl: Kubectl) -> int:
+    """Where the request log stands now. The server logs a request just after answering it, so first
+    wait for a probe sent after everything before it to be logged."""
+    probe = f"/api/v1/namespaces/default?probe={time.monotonic_ns()}"
+    kubectl._call("GET", probe)
+    deadline = time.monotonic() + 10
+    while not any(r.path == probe for r in server.requests.records[-50:]):
+        if time.monotonic() > deadline:
+            raise AssertionError("the sandbox never logged the probe request")
+        time.sleep(0.01)
+    return len(server.requests.records)
+
+
 @dataclass
 class Env:
     server: SandboxServer
@@ -60,16 +73,7 @@ class Env:
             ws.close()
 
     def mark(self) -> int:
-        """Where the request log stands now. The server logs a request just after answering it, so first
-        wait for a probe sent after everything before it to be logged."""
-        probe = f"/api/v1/namespaces/default?probe={time.monotonic_ns()}"
-        self.kubectl._call("GET", probe)
-        deadline = time.monotonic() + 10
-        while not any(r.path == probe for r in self.server.requests.records[-50:]):
-            if time.monotonic() > deadline:
-                raise AssertionError("the sandbox never logged the probe request")
-            time.sleep(0.01)
-        return len(self.server.requests.records)
+        return mark(self.server, self.kubectl)
 
     def writes(self, since: int = 0) -> list[tuple[str, str]]:
         """(method, path) of every mutating request after `since`, dry runs excluded."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clitools import mark
 from repotools import commit_all, write
 from test_status_cli import make_repo
 
@@ -332,3 +333,31 @@ def test_health_is_followed_for_the_resources_synced(env) -> None:
     )
     assert health == "Healthy" and seen == ["Healthy"]
     assert actions.wait_for_health("api-production", timeout=0) == "Progressing"
+
+
+def test_a_prune_planned_earlier_spares_an_object_no_longer_tracked(env) -> None:
+    """A confirm dialog left open while someone hands the object to another app: it is not deleted."""
+    server, _repo, _ws, actions, _audit, kubectl, _ = env
+    stray(kubectl)
+    stray(kubectl, name="gone")
+    plan = actions.plan_sync("api-production", prune=True)
+    assert sorted(c.key.name for c in plan.prunes) == ["gone", "stray"]
+    kubectl.patch(
+        "ConfigMap",
+        "production",
+        "stray",
+        {
+            "metadata": {
+                "annotations": {"argocd.argoproj.io/tracking-id": "other:/ConfigMap:production/stray"}
+            }
+        },
+    )
+    kubectl.delete("ConfigMap", "production", "gone")
+    before = mark(server, kubectl)
+    result = actions.sync(plan)
+    assert {r.key.name: (r.ok, r.message) for r in result.results} == {
+        "stray": (False, "no longer tracked by api-production since the plan: not deleted"),
+        "gone": (True, "already gone"),
+    }
+    assert [m for m, _ in writes(server, before)] == []
+    assert kubectl.get("ConfigMap", "production", "stray")["metadata"]["name"] == "stray"
