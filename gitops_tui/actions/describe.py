@@ -40,7 +40,7 @@ def plan_lines(plan: SyncPlan) -> list[str]:
 
 def change_lines(change: PlannedChange) -> list[str]:
     wave = f"  wave {change.wave}" if change.wave else ""
-    lines = [f"  {change.action:<8} {change.key.display():<{_WIDTH}}{wave}"]
+    lines = [f"  {change.action:<8} {change.key.display():<{_WIDTH}}{wave}".rstrip()]
     for d in change.drift:
         lines.append(f"      {d.path}: live {_short(d.live)} → git {_short(d.git)}")
     for t in change.taken_over:
@@ -54,7 +54,7 @@ def change_lines(change: PlannedChange) -> list[str]:
 
 def result_line(result: ChangeResult) -> str:
     mark = "ok    " if result.ok else "FAILED"
-    return f"  {mark} {result.action:<8} {result.key.display():<{_WIDTH}} {result.message}"
+    return f"  {mark} {result.action:<8} {result.key.display():<{_WIDTH}} {result.message}".rstrip()
 
 
 def sync_summary(result: SyncResult) -> str:
@@ -94,7 +94,9 @@ def revert_plan_lines(plan: RevertPlan) -> list[str]:
     c = plan.commit
     lines = [f"revert {c.short} {c.summary!r} by {c.author} ({age(c.timestamp)})"]
     lines.append("files: " + (", ".join(plan.files) or "none"))
-    if not plan.apps:
+    if plan.conflicts:
+        lines.append("the revert's effect cannot be shown: it conflicts with later changes")
+    elif not plan.apps:
         lines.append("no app renders differently after this revert")
     for effect in plan.apps:
         if effect.error:
