@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from clitools import Env, FakeTerminal, synced_env
+from repotools import commit_all
 from test_status_cli import make_repo
 
 TRACKING = "argocd.argoproj.io/tracking-id"
@@ -175,3 +176,18 @@ def test_a_409_mid_sync_reports_what_was_applied(env: Env) -> None:
     assert by[("Service", "production", "api")]["sync"] == "Synced"
     assert by[("Deployment", "production", "api")]["sync"] == "OutOfSync"
     assert env.live("Deployment", "production", "api")["spec"]["replicas"] == 5
+
+
+def test_an_immutable_field_change_is_flagged_in_the_plan_and_fails_as_predicted(env: Env) -> None:
+    path = env.repo / "api/base/deployment.yaml"
+    path.write_text(path.read_text().replace("app: api", "app: api-v2"))  # selector and template labels
+    commit_all(env.repo, "api: relabel")
+    code, out, err = env.cli("sync", "api-production", "--dry-run")
+    assert "WILL FAIL: /spec/selector" in out
+    code, out, err = env.cli("sync", "api-production", "--yes")
+    assert code == 2
+    assert "FAILED update   Deployment.apps/production/api" in out and "field is immutable" in out
+    assert "Deployment.apps/production/api" in err and err.count("\n") == 1
+    by = env.status()["api-production"]["by"]
+    assert by[("Deployment", "production", "api")]["sync"] == "OutOfSync"
+    assert by[("Service", "production", "api")]["sync"] == "Synced"  # not part of the change
