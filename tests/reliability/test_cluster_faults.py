@@ -318,13 +318,28 @@ def test_admission_webhook_denial_quotes_the_webhook(env: Env) -> None:
     no_traceback(err)
     dep = next(r for r in apps["api"]["resources"] if r["kind"] == "Deployment")
     assert dep["sync"] == "OutOfSync"  # the client-side diff still sees the image change
+    assert WEBHOOK in dep.get("note", ""), dep  # and says why it could not ask the server
     assert_web_fine(apps)
+    code, out, err = env.cli("diff", "api", "--resource", "Deployment/api/api")
+    assert code == 1 and WEBHOOK in out, (out, err)
     plan = env.actions.plan_sync("api")
     result = env.actions.sync(plan)
     [failed] = result.failed
     assert failed.key.kind == "Deployment"
     assert WEBHOOK in failed.message, failed.message
     assert WEBHOOK in env.audit.entries()[0].details["failed"][0]
+
+
+def test_an_apply_that_times_out_is_reported_as_such(env: Env) -> None:
+    env.kubectl.scale("Deployment", "api", "api", 5)
+    plan = env.actions.plan_sync("api")
+    env.server.faults.add_rule(
+        method="PATCH", path_regex=r"/deployments/api\?(?!.*dryRun=All)", status=0, hang_seconds=3
+    )
+    result = env.actions.sync(plan)
+    [failed] = result.failed
+    assert failed.key.kind == "Deployment" and "timed out" in failed.message, failed
+    assert env.audit.entries()[0].result == "failed"
 
 
 def test_api_server_restarted_mid_sync(env: Env) -> None:

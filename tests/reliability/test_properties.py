@@ -74,7 +74,7 @@ def mutate(obj: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
     return other
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
