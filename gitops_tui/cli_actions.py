@@ -92,7 +92,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             why = f"{first.key.display()}: {first.message}" if first else result.aborted
             raise GitopsError(f"sync of {args.app} failed ({len(result.failed)} failed; {why})")
         if args.dry_run:
-            return 0
+            return 1  # as `kubectl diff`: there is drift a sync would remove
         timeout = ws.settings.health_timeout
         health = actions.wait_for_health(
             args.app,

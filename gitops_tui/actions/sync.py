@@ -18,7 +18,16 @@ from gitops_tui.cluster.tracking import is_owned, tracked_by
 from gitops_tui.engine.health.aggregate import aggregate
 from gitops_tui.engine.managedfields import csa_migration_patch, is_client_side_applied, takeovers
 from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync
-from gitops_tui.model import AppSpec, GitopsError, HealthStatus, Obj, ResourceKey, RetryPolicy, TakenOverField
+from gitops_tui.model import (
+    AppSpec,
+    GitopsError,
+    HealthStatus,
+    Obj,
+    ResourceKey,
+    RetryPolicy,
+    SyncStatus,
+    TakenOverField,
+)
 
 TRANSIENT = (ClusterTimeout, ClusterUnreachable, ServerError, Conflict)
 
@@ -70,6 +79,8 @@ class SyncActions(ActionsBase):
         if refresh:
             self.ws.reconcile_once(only=[app])
         status = self.ws.status_of(app)
+        if status.sync is SyncStatus.UNKNOWN and not status.resources:
+            raise GitopsError(f"cannot plan a sync of {app}: {status.error or 'its state is unknown'}")
         objects = self.ws.raw_objects(app)
         desired = {k: d for k, (d, _, _) in objects.items() if d is not None}
         live = {k: lv for k, (_, lv, _) in objects.items() if lv is not None}

@@ -72,7 +72,7 @@ def test_the_setting_refuses_like_the_flag(env: Env, monkeypatch: pytest.MonkeyP
 def test_reading_still_works(env: Env) -> None:
     before = env.mark()
     code, out, err = env.cli("sync", "api-production", "--dry-run", "--read-only")
-    assert code == 0, err
+    assert code == 1, err
     assert "would be created" in out and "would be updated" in out
     code, out, _ = env.cli("history", "api-production", "--read-only")
     assert code == 0 and "api: mode x" in out

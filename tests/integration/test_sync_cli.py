@@ -125,7 +125,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(env: Env) -> None:
     env.kubectl.create(configmap("stray"))
     before = env.mark()
     code, out, err = env.cli("sync", "api-production", "--prune", "--dry-run")
-    assert code == 0, out + err
+    assert code == 1, out + err  # drift found, as `kubectl diff` says it
     assert "would be updated" in out and "would be deleted" in out
     assert env.writes(before) == []
     assert env.audit() == []
@@ -191,3 +191,14 @@ def test_an_immutable_field_change_is_flagged_in_the_plan_and_fails_as_predicted
     by = env.status()["api-production"]["by"]
     assert by[("Deployment", "production", "api")]["sync"] == "OutOfSync"
     assert by[("Service", "production", "api")]["sync"] == "Synced"  # not part of the change
+
+
+def test_an_app_that_does_not_render_is_never_synced(env: Env) -> None:
+    path = env.repo / "api/overlays/staging/kustomization.yaml"
+    path.write_text(path.read_text() + "  - missing.yaml\n".replace("  -", "resources_typo:\n  -"))
+    before = env.mark()
+    code, out, err = env.cli("sync", "api-staging", "--prune", "--yes")
+    assert code == 2 and err.startswith("gitops-tui: api-staging: ") and err.count("\n") == 1
+    assert env.writes(before) == [] and env.audit() == []
+    code, out, err = env.cli("sync", "api-production", "--dry-run")
+    assert code == 0 and "nothing to sync: api-production is Synced" in out  # the other app is fine
