@@ -159,11 +159,26 @@ def test_forbidden_for_one_kind_only_hits_only_that_kind(env: Env) -> None:
     assert "# Service/api/api: Unknown (forbidden" in out and "\n-kind: Service" not in out, out
 
 
-def test_no_prune_after_a_forbidden_listing(env: Env) -> None:
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("rbac", "forbidden"),
+        ("500", "server error"),
+        ("hang", "timed out"),
+        ("410", "gone"),
+    ],
+)
+def test_no_prune_after_a_failed_listing(env: Env, fault: str, reason: str) -> None:
     stray(env)
-    env.server.rbac.deny("list", "configmaps")
+    listing = r"/namespaces/api/configmaps(\?|$)"
+    if fault == "rbac":
+        env.server.rbac.deny("list", "configmaps")
+    elif fault == "hang":
+        env.server.faults.add_rule(method="GET", path_regex=listing, status=0, hang_seconds=3)
+    else:
+        env.server.faults.add_rule(method="GET", path_regex=listing, status=int(fault))
     plan = env.actions.plan_sync("api", prune=True)
-    assert "refusing to prune" in plan.blocked_reason and "forbidden" in plan.blocked_reason
+    assert "refusing to prune" in plan.blocked_reason and reason in plan.blocked_reason, plan.blocked_reason
     before = len(env.server.requests.records)
     with pytest.raises(Exception, match="refusing to prune"):
         env.actions.sync(plan)

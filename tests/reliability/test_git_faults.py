@@ -300,3 +300,48 @@ def test_actions_adopt_with_untracked_files_commits_only_the_adopted_file(env: E
     assert porcelain(env.repo).splitlines() == [" M web/config.yaml", "?? web/notes.txt"]
     assert (env.repo / "web/config.yaml").read_bytes() == config_before
     assert result.sync is SyncStatus.SYNCED
+
+
+# -- the same faults through the command line ---------------------------------------------------------
+
+
+def test_cli_revert_on_a_dirty_tree_or_with_a_conflict_exits_2_and_changes_nothing(env: Env) -> None:
+    edit_config(env.repo, "v2")
+    first = commit_all(env.repo, "web: v2")
+    edit_config(env.repo, "v3")
+    commit_all(env.repo, "web: v3")
+    (env.repo / "web/notes.txt").write_text("scratch\n")
+    before = tree_state(env.repo)
+    code, _out, err = env.cli("revert", first, "--yes")
+    no_traceback(err)
+    assert code == 2 and "web/notes.txt" in err and err.count("\n") == 1, err
+    assert tree_state(env.repo) == before
+    (env.repo / "web/notes.txt").unlink()
+    before = tree_state(env.repo)
+    code, _out, err = env.cli("revert", first, "--yes")
+    no_traceback(err)
+    assert code == 2 and "conflict" in err and "web/config.yaml" in err, err
+    assert tree_state(env.repo) == before
+
+
+def test_cli_revert_with_a_rejected_push_keeps_the_revert_and_exits_2(env: Env, tmp_path: Path) -> None:
+    bare_remote(tmp_path, env.repo, 'echo "main is frozen for the release" >&2\nexit 1\n')
+    edit_config(env.repo, "v2")
+    sha = commit_all(env.repo, "web: v2")
+    code, out, err = env.cli("revert", sha, "--push", "--yes")
+    no_traceback(err)
+    assert code == 2 and "main is frozen for the release" in err, (out, err)
+    assert porcelain(env.repo) == ""
+    assert git(env.repo, "log", "-1", "--format=%s").startswith("Revert")
+    assert "GREETING: hello" in (env.repo / "web/config.yaml").read_text()
+
+
+def test_cli_adopt_into_a_file_with_uncommitted_edits_exits_2(env: Env) -> None:
+    env.kubectl.scale("Deployment", "web", "web", 7)
+    path = env.repo / "web/deployment.yaml"
+    path.write_text(path.read_text() + "# work in progress\n")
+    before = tree_state(env.repo)
+    code, _out, err = env.cli("adopt", "web", "--resource", "Deployment/web/web", "--yes", "-m", "x")
+    no_traceback(err)
+    assert code == 2 and "uncommitted changes in web/deployment.yaml" in err, err
+    assert tree_state(env.repo) == before
