@@ -29,10 +29,13 @@ def _value(v: Any) -> Any:
 def _fields(
     diffs: Sequence[Difference], live: Obj, ownership: Ownership, rules: Sequence[IgnoreRule]
 ) -> tuple[DriftField, ...]:
-    out: dict[str, DriftField] = {}
+    out: dict[tuple[str, tuple[str, ...]], DriftField] = {}
     for d in diffs:
         path = pointer.join(d.tokens)
-        if path in out:
+        # An item only on the Git side is addressed by its index there, which can be the live index of
+        # another item (a renamed container): the keyed path tells them apart, so both are reported.
+        ident = (path, d.keyed)
+        if ident in out:
             continue
         if d.live is ABSENT:
             # Nobody owns what is not there; an index here counts on the Git side, not in live.
@@ -41,7 +44,7 @@ def _fields(
             if ignored_by_manager(path, live, rules, ownership):
                 continue
             manager, time = ownership.owner(path)
-        out[path] = DriftField(
+        out[ident] = DriftField(
             path=path,
             git=_value(d.git),
             live=_value(d.live),

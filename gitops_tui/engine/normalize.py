@@ -105,6 +105,8 @@ def fold_secret(obj: Obj) -> Obj:
     """Secret `stringData` folded into base64 `data`, as the API server stores it."""
     if not is_secret(obj) or not isinstance(obj.get("stringData"), dict):
         return obj
+    if not isinstance(obj.get("data") or {}, dict):
+        return obj  # malformed (`data: "x"`): compared as written, never a crash
     data = dict(obj.get("data") or {})
     for k, v in obj["stringData"].items():
         data[k] = base64.b64encode(("" if v is None else str(v)).encode()).decode()
