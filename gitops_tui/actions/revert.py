@@ -140,7 +140,7 @@ class RevertActions(SyncActions):
         return RevertPlan(
             commit=files.commit,
             files=files.files,
-            patch=files.patch,
+            patch=files.shown,  # Secret values masked; the raw patch stays inside the preview
             apps=_effects(before, after),
             dirty=tuple(repo.dirty_files()),
             conflicts=conflicts,

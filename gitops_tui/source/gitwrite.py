@@ -20,6 +20,7 @@ from pathlib import Path
 
 from gitops_tui.model import Commit, GitopsError
 from gitops_tui.source.repo import DETACHED, GitRepo
+from gitops_tui.source.secretdiff import mask_patch
 
 _ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -75,7 +76,8 @@ def _names(files: Sequence[str]) -> str:
 class RevertPreview:
     commit: Commit
     files: tuple[str, ...]
-    patch: str  # the inverse diff: what the revert will do
+    patch: str  # the inverse diff: what the revert will do (raw: it is applied to preview the effect)
+    shown: str = ""  # the same diff with Secret values masked: the one to show anyone
 
 
 def _run(
@@ -167,7 +169,8 @@ def preview_revert(repo: GitRepo, sha: str) -> RevertPreview:
     parent = parents[0] if parents else _EMPTY_TREE
     patch = _git(repo, "diff", "--no-color", "--no-ext-diff", commit.sha, parent, "--")
     files = _git(repo, "diff", "--name-only", "--no-renames", commit.sha, parent, "--")
-    return RevertPreview(commit, tuple(f for f in files.splitlines() if f), patch)
+    shown = mask_patch(patch, lambda p: repo.show_file(commit.sha, p), lambda p: repo.show_file(parent, p))
+    return RevertPreview(commit, tuple(f for f in files.splitlines() if f), patch, shown)
 
 
 def revert(repo: GitRepo, sha: str, *, mainline: int | None = None) -> str:

@@ -19,6 +19,7 @@ import git
 
 from gitops_tui.model import Commit
 from gitops_tui.source.errors import GitCommandFailed, NotAGitRepo, RevisionNotFound
+from gitops_tui.source.secretdiff import mask_patch
 
 DETACHED = "HEAD (detached)"
 
@@ -181,7 +182,16 @@ class GitRepo:
         ]
         if path not in (None, "", "."):
             args += ["--", str(path)]
-        return self._git(*args).lstrip("\n")
+        patch = self._git(*args).lstrip("\n")
+        # Secret values never show, not even in a commit's diff: those lines are masked.
+        return mask_patch(patch, lambda p: self.show_file(f"{full}^", p), lambda p: self.show_file(full, p))
+
+    def show_file(self, revision: str, path: str) -> str:
+        """A file's text at a revision; "" where it does not exist there."""
+        try:
+            return self._git("show", f"{revision}:{path}")
+        except GitCommandFailed:
+            return ""
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _git(self, *args: str, env: dict[str, str] | None = None) -> str:

@@ -148,12 +148,6 @@ def test_actions_and_audit_log_never_hold_a_secret(secret_env: Env) -> None:
             assert leaks(repr(env.ws.resource_detail(app, res.key))) == [], res.key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RevertPlan.patch / Workspace.commit_diff are the raw `git show` of a commit: a commit that "
-    "touched a Secret manifest shows its base64 data in the History screen and in the revert preview "
-    "(source/repo.py + actions/revert.py need to mask Secret data in patches)",
-)
 def test_commit_diffs_of_a_secret_manifest_are_masked(secret_env: Env) -> None:
     env = secret_env
     rotate = git(env.repo, "log", "-1", "--format=%H", "--", "web/string-secret.yaml").strip()

