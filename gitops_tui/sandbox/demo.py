@@ -11,15 +11,17 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.tracking import ANNOTATION
-from gitops_tui.model import Obj
+from gitops_tui.model import HeaderInfo, Obj
 from gitops_tui.sandbox.demo_repo import build_demo_repo
 from gitops_tui.sandbox.kubectl import Kubectl
+from gitops_tui.sandbox.objects import frozen_clock
 from gitops_tui.sandbox.server import SandboxServer
 
 CONTEXT = "sandbox"
@@ -99,14 +101,14 @@ def _exit_on_hangup() -> Iterator[None]:
 
 
 @contextmanager
-def demo_environment(*, latency_ms: float = 0.0) -> Iterator[Demo]:
+def demo_environment(*, latency_ms: float = 0.0, frozen_at: float | None = None) -> Iterator[Demo]:
     """Build the repo, start the sandbox, sync, drift; tear everything down on exit (also on SIGTERM or
-    SIGHUP)."""
+    SIGHUP). With `frozen_at`, every time the sandbox records while building is that one."""
     with _exit_on_hangup():
-        yield from _demo_environment(latency_ms)
+        yield from _demo_environment(latency_ms, frozen_at)
 
 
-def _demo_environment(latency_ms: float) -> Iterator[Demo]:
+def _demo_environment(latency_ms: float, frozen_at: float | None) -> Iterator[Demo]:
     from gitops_tui.config import Settings
     from gitops_tui.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
@@ -119,17 +121,18 @@ def _demo_environment(latency_ms: float) -> Iterator[Demo]:
         server.faults.latency_ms = latency_ms
         kubeconfig = server.write_kubeconfig(root / "kubeconfig", context=CONTEXT)
         settings = Settings(repo=str(repo), kubeconfig=str(kubeconfig), context=CONTEXT)
-        ws = Workspace(settings, GitRepo(repo))
-        try:
-            client = ws.client()
-            initial_sync(client, ws.desired_objects())
-        finally:
-            ws.close()
-        kubectl = Kubectl(str(kubeconfig), CONTEXT)
-        try:
-            make_drift(kubectl)
-        finally:
-            kubectl.close()
+        with frozen_clock(frozen_at) if frozen_at is not None else nullcontext():
+            ws = Workspace(settings, GitRepo(repo))
+            try:
+                client = ws.client()
+                initial_sync(client, ws.desired_objects())
+            finally:
+                ws.close()
+            kubectl = Kubectl(str(kubeconfig), CONTEXT)
+            try:
+                make_drift(kubectl)
+            finally:
+                kubectl.close()
         yield Demo(root=root, repo=repo, kubeconfig=kubeconfig, server=server)
     finally:
         server.stop()
@@ -151,3 +154,43 @@ def wait_for_interrupt(demo: Demo) -> None:
             pass
     except (KeyboardInterrupt, Terminated):
         pass
+
+
+# -- the same demo on every run: for SVG snapshots and the README's screenshots -------------------------------
+DRIFTED_AT = 1710345600.0  # 2024-03-13T16:00:00Z, after the demo repo's last commit
+STEADY_NOW = DRIFTED_AT + 7 * 60  # the clock of the workspace and the app: the drift is 7 minutes old
+STEADY_SERVER = "https://127.0.0.1:6443"  # shown instead of the sandbox's random port
+
+
+class SteadyWorkspace:
+    """A demo workspace that always tells the same story: a fixed clock and a fixed server URL in the
+    header. Everything else is the real Workspace against the real sandbox."""
+
+    def __init__(self, demo: Demo) -> None:
+        from gitops_tui.config import Settings
+        from gitops_tui.reconcile import Workspace
+        from gitops_tui.source.repo import GitRepo
+
+        settings = Settings(repo=str(demo.repo), kubeconfig=str(demo.kubeconfig), context=CONTEXT)
+        self._workspace = Workspace(settings, GitRepo(demo.repo), clock=lambda: STEADY_NOW)
+        self.settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._workspace, name)
+
+    def header(self) -> HeaderInfo:
+        return replace(self._workspace.header(), server=STEADY_SERVER)
+
+    def reconcile_once(self, **kwargs: Any) -> Any:
+        snapshot = self._workspace.reconcile_once(**kwargs)
+        return replace(snapshot, header=replace(snapshot.header, server=STEADY_SERVER))
+
+
+@contextmanager
+def steady_demo() -> Iterator[SteadyWorkspace]:
+    with demo_environment(frozen_at=DRIFTED_AT) as demo:
+        workspace = SteadyWorkspace(demo)
+        try:
+            yield workspace
+        finally:
+            workspace.close()

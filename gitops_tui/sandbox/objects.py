@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from gitops_tui.sandbox.catalog import ResourceType
@@ -30,8 +32,23 @@ _META_ORDER = (
 )
 
 
+_clock: Callable[[], float] = time.time
+
+
 def now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_clock()))
+
+
+@contextmanager
+def frozen_clock(at: float) -> Iterator[None]:
+    """Every timestamp the sandbox writes (managedFields, creationTimestamp) is `at` inside the block: the
+    demo built for snapshots and screenshots shows the same ages on every run."""
+    global _clock
+    previous, _clock = _clock, lambda: at
+    try:
+        yield
+    finally:
+        _clock = previous
 
 
 def new_uid() -> str:

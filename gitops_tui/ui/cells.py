@@ -99,8 +99,9 @@ def error_text(message: str, width: int = 80) -> Text:
 
 
 def describe_drift(field: DriftField, now: float) -> str:
-    """`/spec/replicas ← kubectl-scale, 5m ago`: who last set the live value of a drifted field."""
+    """`/spec/replicas ← kubectl-set, 5m ago`: who last set the live value of a drifted field. The API server
+    records no time for some writes (a `kubectl scale` through the scale subresource): then say so."""
     if not field.manager:
         return f"{field.path} (manager unknown)"
-    when = ago(field.time, now)
-    return f"{field.path} ← {field.manager}" + (f", {when}" if when else "")
+    when = ago(field.time, now) or "no time recorded"
+    return f"{field.path} ← {field.manager}, {when}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gitops_tui.ui.widgets.diff_layout import DiffDocument, RowKind, char_changes, layout, prepare
@@ -174,6 +174,7 @@ def test_yaml_text_writes_multiline_strings_as_blocks_and_finds_pointers() -> No
 
 
 @settings(max_examples=300, deadline=None)
+@example(left=["b: 2", "a: 1", "a: 1", "a: 1"], right=["a: 1", "a: 1", "a: 1", "b: 2"])  # a moved unique line
 @given(
     st.lists(st.sampled_from(["a: 1", "b: 2", "- x", "  y: 3", "z", ""]), max_size=40),
     st.lists(st.sampled_from(["a: 1", "b: 2", "- x", "  y: 4", "w", ""]), max_size=40),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -57,20 +58,28 @@ class HelpScreen(ModalScreen[None]):
                 out.append((title, shown, description, binding.id or ""))
         return out
 
-    def _table(self) -> Table:
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
-        table.add_column("key", style="bold cyan", no_wrap=True, width=16)
-        table.add_column("action")
-        table.add_column("id", style="dim", no_wrap=True)
-        group = None
-        for title, keys, description, binding_id in self.entries():
-            if title != group:
-                if group is not None:
-                    table.add_row("", "", "")
-                table.add_row(Text(title, style="bold underline"), "", "")
-                group = title
-            table.add_row(keys, description, binding_id)
-        return table
+    def _table(self) -> Group:
+        """One table per group, titled (a title in the narrow key column would be cut)."""
+        entries = self.entries()
+        id_width = max((len(e[3]) for e in entries), default=0)
+        tables: list[Table] = []
+        for title, keys, description, binding_id in entries:
+            if not tables or tables[-1].title != title:
+                table = Table(
+                    title=title,
+                    title_style="bold underline",
+                    title_justify="left",
+                    box=None,
+                    show_header=False,
+                    expand=True,
+                    padding=(0, 1),
+                )
+                table.add_column("key", style="bold cyan", no_wrap=True, width=16)
+                table.add_column("action", ratio=1)  # the same widths in every group: one aligned list
+                table.add_column("id", style="dim", no_wrap=True, width=id_width)
+                tables.append(table)
+            tables[-1].add_row(keys, description, binding_id)
+        return Group(*tables)
 
     def action_scroll_down(self) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_down()

@@ -72,6 +72,9 @@ class PreparedDocument:
         return sum(1 for s in self.segments if not s.equal)
 
 
+_SMALL_GAP = 10_000  # lines x lines: below this, difflib is cheap enough to double-check the anchors
+
+
 def _unique_anchors(
     left: Sequence[str], right: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
 ) -> list[tuple[int, int]]:
@@ -128,20 +131,28 @@ def _match(
         tail.append((ahi, bhi))
     if alo < ahi and blo < bhi:
         anchors = _unique_anchors(left, right, alo, ahi, blo, bhi)
+        anchored: list[tuple[int, int]] = []
         if anchors:
             i, j = alo, blo
             for ai, bj in anchors:
-                _match(left, right, i, ai, j, bj, pairs)
-                pairs.append((ai, bj))
+                _match(left, right, i, ai, j, bj, anchored)
+                anchored.append((ai, bj))
                 i, j = ai + 1, bj + 1
-            _match(left, right, i, ahi, j, bhi, pairs)
-        else:
-            # no unique line to hold on to: difflib on this (usually small) gap; autojunk only when large,
-            # where it keeps the time bounded
-            big = (ahi - alo) * (bhi - blo) > 1_000_000
-            matcher = difflib.SequenceMatcher(None, left[alo:ahi], right[blo:bhi], autojunk=big)
-            for ai, bj, size in matcher.get_matching_blocks():
-                pairs.extend((alo + ai + k, blo + bj + k) for k in range(size))
+            _match(left, right, i, ahi, j, bhi, anchored)
+        area = (ahi - alo) * (bhi - blo)
+        if not anchors or area <= _SMALL_GAP:
+            # No unique line to hold on to, or a gap small enough to check that the anchors did not lead
+            # us astray (a unique line that moved from top to bottom strands every repeated line): difflib,
+            # and keep whichever matches more. autojunk only when large, where it keeps the time bounded.
+            matcher = difflib.SequenceMatcher(None, left[alo:ahi], right[blo:bhi], autojunk=area > 1_000_000)
+            plain = [
+                (alo + ai + k, blo + bj + k)
+                for ai, bj, size in matcher.get_matching_blocks()
+                for k in range(size)
+            ]
+            if len(plain) > len(anchored):
+                anchored = plain
+        pairs.extend(anchored)
     pairs.extend(reversed(tail))
 
 

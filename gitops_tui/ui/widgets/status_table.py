@@ -100,6 +100,13 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
         for column in self._columns:
             self.add_column(column.label, key=column.key, width=column.width)
 
+    def on_idle(self) -> None:
+        # DataTable measures new rows when idle (right after this handler), but keys its line caches by an
+        # update counter that measuring does not bump: lines drawn before the measure, with columns only as
+        # wide as their labels, could stay on screen until the cursor moved. A new count redraws them.
+        if self._require_update_dimensions or self._updated_cells:
+            self._update_count += 1
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_mark":
             return self.markable
