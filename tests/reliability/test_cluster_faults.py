@@ -13,6 +13,7 @@ import pytest
 from gitops_tui.cluster.errors import ClusterUnreachable, Gone
 from gitops_tui.cluster.watch import watch
 from gitops_tui.model import ResourceKey, SyncStatus
+from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.sandbox.server import SandboxServer
 
 from .conftest import Env, no_traceback
@@ -425,15 +426,17 @@ def test_watch_dropped_ends_cleanly_and_410_asks_for_a_relist(tmp_path) -> None:
             t.join(timeout=10)
             assert not t.is_alive()  # the watch ended: the caller watches again, nothing hangs
             # Meanwhile the history moved on: watching from the old version is 410 Gone -> relist.
+            # (through another client: this one's idle keep-alive connection may have been cut too)
+            other = Kubectl(str(kubeconfig), "sandbox")
             for i in range(4):
-                client.apply(
+                other.create(
                     {
                         "apiVersion": "v1",
                         "kind": "ConfigMap",
                         "metadata": {"name": f"c{i}", "namespace": "default"},
-                    },
-                    manager="test",
+                    }
                 )
+            other.close()
             with pytest.raises(Gone) as info:
                 list(watch(client, res, "default", resource_version=rv, timeout_seconds=2))
             assert "relist" in info.value.message
