@@ -182,7 +182,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from gitops_tui.ui.app import make_app
 
-    ws = make_workspace(args)
+    # Connect in the app's workers, not here: importing the kubernetes client and reading kubeconfig would
+    # delay the first paint by most of a second; a bad context then shows in the header and on every app.
+    ws = make_workspace(args, connect=False)
     try:
         make_app(ws, ws.settings).run()
     finally:
