@@ -201,3 +201,40 @@ def test_committed_ui_snapshots_show_no_secret() -> None:
     svgs = sorted(UI_TESTS.rglob("*.svg"))
     for svg in svgs:
         assert leaks(svg.read_text()) == [], svg.name
+
+
+def test_watch_logs_no_secret(secret_env: Env) -> None:
+    """`watch` (the headless reconcile loop) for a few seconds, while the drifted Secret changes again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if "watch" not in _subcommands():
+        pytest.skip("no `watch` command yet")
+    env = secret_env
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitops_tui", "watch", *env.common],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GITOPS_TUI_INTERVAL": "1"},
+    )
+    try:
+        time.sleep(2.5)
+        env.kubectl.patch("Secret", "web", "web-token", {"data": {"token": b64(CANARY_OLD)}})
+        time.sleep(2.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+    assert "Traceback" not in err, err
+    assert out.strip(), (out, err)  # it logged something to check
+    assert leaks(out + err) == []
+    for var in ("XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        for path in Path(os.environ[var]).rglob("*"):
+            if path.is_file():
+                assert leaks(path.read_text(errors="replace")) == [], path
