@@ -180,13 +180,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
     from gitops_tui.ui.app import make_app
 
     # Connect in the app's workers, not here: importing the kubernetes client and reading kubeconfig would
     # delay the first paint by most of a second; a bad context then shows in the header and on every app.
     ws = make_workspace(args, connect=False)
     try:
-        make_app(ws, ws.settings).run()
+        make_app(ws, ws.settings, actions=Actions(ws)).run()
     finally:
         ws.close()
     return EXIT_OK
@@ -202,12 +203,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_tui:
             wait_for_interrupt(demo)
             return EXIT_OK
+        from gitops_tui.actions import Actions
+        from gitops_tui.audit import AuditLog
         from gitops_tui.ui.app import make_app
 
         settings = Settings(repo=str(demo.repo), kubeconfig=str(demo.kubeconfig), context=CONTEXT)
         ws = Workspace(settings, GitRepo(demo.repo))
+        # the demo's mutations are logged beside its repo, not in the operator's real audit log
+        actions = Actions(ws, AuditLog(demo.repo.parent / "audit.jsonl"))
         try:
-            make_app(ws, settings).run()
+            make_app(ws, settings, actions=actions).run()
         finally:
             ws.close()
     return EXIT_OK

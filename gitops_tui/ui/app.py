@@ -22,10 +22,13 @@ from gitops_tui.model import GitopsError, HealthStatus, SyncStatus
 from gitops_tui.ui.backend import Backend
 from gitops_tui.ui.cells import duration
 from gitops_tui.ui.commands import AppsProvider
+from gitops_tui.ui.mutations import Mutations
 from gitops_tui.ui.reconcile_loop import ReconcileLoop
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.apps import AppsScreen
+from gitops_tui.ui.screens.audit import AuditScreen
 from gitops_tui.ui.screens.base import BaseScreen, TableScreen
+from gitops_tui.ui.screens.confirm import ConfirmScreen
 from gitops_tui.ui.screens.diff import DiffScreen
 from gitops_tui.ui.screens.help import BindingGroups, HelpScreen
 from gitops_tui.ui.screens.history import HistoryScreen
@@ -52,6 +55,14 @@ class GitopsApp(App[None]):
         ),
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reconcile now"),
         Binding(
+            "L",
+            "audit",
+            "Audit log",
+            id="app.audit",
+            show=False,
+            tooltip="Every sync, adopt, revert and push made here",
+        ),
+        Binding(
             "R",
             "hard_refresh",
             "Hard refresh",
@@ -73,10 +84,13 @@ class GitopsApp(App[None]):
         *,
         clock: Callable[[], float] = time.time,
         reconcile: bool = True,
+        actions: Any = None,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.settings = settings
+        self.actions = actions  # gitops_tui.actions.Actions, or None: nothing can be changed
+        self.mutations = Mutations(self)
         self.clock = clock
         self.keymap: dict[str, str] = dict(settings.keymap)
         self._start_loop = reconcile
@@ -169,6 +183,14 @@ class GitopsApp(App[None]):
         self.reconciling = True
         self.notify("Dropping caches and reconciling…", timeout=2)
 
+    def action_audit(self) -> None:
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen())
+
+    def mutation_allowed(self) -> bool:
+        """Mutating keys are shown and work only when something can be changed (not read-only)."""
+        return self.actions is not None and not self.settings.read_only
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_groups(), self.keymap))
@@ -193,6 +215,7 @@ class GitopsApp(App[None]):
             ("App (resources)", of(AppScreen)),
             ("Diff", of(DiffView, DiffScreen)),
             ("History", of(HistoryScreen)),
+            ("Dialogs", of(ConfirmScreen)),
         ]
         return [(title, bindings) for title, bindings in groups if bindings]
 
@@ -230,9 +253,13 @@ def make_app(
     *,
     clock: Callable[[], float] = time.time,
     reconcile: bool = True,
+    actions: Any = None,
 ) -> GitopsApp:
-    """The app on a workspace (`gitops_tui.reconcile.Workspace`, or anything with its methods)."""
-    return GitopsApp(workspace, settings or workspace.settings, clock=clock, reconcile=reconcile)
+    """The app on a workspace (`gitops_tui.reconcile.Workspace`, or anything with its methods) and, to
+    allow sync / adopt / revert, the `gitops_tui.actions.Actions` on it."""
+    return GitopsApp(
+        workspace, settings or workspace.settings, clock=clock, reconcile=reconcile, actions=actions
+    )
 
 
 __all__: Sequence[str] = ["GitopsApp", "make_app"]

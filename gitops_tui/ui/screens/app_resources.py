@@ -25,6 +25,14 @@ class AppScreen(TableScreen):
             "d", "diff", "Diff", id="app.diff", tooltip="Diff the marked resources, or every drifted one"
         ),
         Binding("h", "history", "History", id="app.history", tooltip="Commits that touched the app's path"),
+        Binding("s", "sync", "Sync", id="app.sync", tooltip="Apply the marked resources (or all) from Git"),
+        Binding(
+            "a",
+            "adopt",
+            "Adopt",
+            id="app.adopt",
+            tooltip="Write the live values of a drifted resource into Git",
+        ),
     ]
 
     COLUMNS = RESOURCE_COLUMNS
@@ -105,3 +113,25 @@ class AppScreen(TableScreen):
 
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen(self.app_name))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sync", "adopt") and not self.gitops.mutation_allowed():
+            return False
+        return super().check_action(action, parameters)
+
+    def action_sync(self) -> None:
+        table = self.table
+        marked = [r.extra.key for r in table.shown if r.key in table.marked]
+        self.gitops.mutations.sync(self.app_name, marked or None)
+
+    def action_adopt(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        res: ResourceStatus = row.extra
+        if res.sync is not SyncStatus.OUT_OF_SYNC:
+            self.notify(
+                f"{res.key.display()} is {res.sync.value}: only drifted fields can be adopted", timeout=4
+            )
+            return
+        self.gitops.mutations.adopt(self.app_name, res.key)

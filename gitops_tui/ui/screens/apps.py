@@ -28,6 +28,7 @@ class AppsScreen(TableScreen):
             tooltip="Diff the drifted resources of the app (or marked apps)",
         ),
         Binding("h", "history", "History", id="apps.history", tooltip="Commits that touched the app's path"),
+        Binding("s", "sync", "Sync", id="apps.sync", tooltip="Apply Git to the cluster (preview first)"),
     ]
 
     COLUMNS = APP_COLUMNS
@@ -103,3 +104,15 @@ class AppsScreen(TableScreen):
         row = self.table.current
         if row is not None:
             self.app.push_screen(HistoryScreen(row.key))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sync" and not self.gitops.mutation_allowed():
+            return False
+        return super().check_action(action, parameters)
+
+    def action_sync(self) -> None:
+        chosen = self._chosen()
+        if len(chosen) != 1:
+            self.notify("Sync one app at a time: highlight it (marks are for diffs)", timeout=4)
+            return
+        self.gitops.mutations.sync(chosen[0].app.name)

@@ -29,10 +29,17 @@ Labelled = list[tuple[str, DiffDocument]]  # (jump-list label, document)
 class DiffSource(Protocol):
     """What a Diff screen shows and how to fetch it (blocking: called in a thread worker)."""
 
-    title: str
-    left_label: str
-    right_label: str
-    follows_snapshots: bool  # reload when a reconcile finishes
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def left_label(self) -> str: ...
+
+    @property
+    def right_label(self) -> str: ...
+
+    @property
+    def follows_snapshots(self) -> bool: ...  # reload when a reconcile finishes
 
     def load(self, backend: Backend, now: float) -> Labelled: ...
 

@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -19,6 +20,15 @@ from gitops_tui.ui.widgets.status_table import TableRow
 
 
 class HistoryScreen(TableScreen):
+    BINDINGS = [
+        Binding(
+            "v",
+            "revert",
+            "Revert",
+            id="history.revert",
+            tooltip="Revert the highlighted commit (preview first)",
+        ),
+    ]
     COLUMNS = COMMIT_COLUMNS
     EMPTY = "Loading history…"
 
@@ -87,3 +97,13 @@ class HistoryScreen(TableScreen):
         row = self.table.current
         if row is not None:
             self.app.push_screen(DiffScreen(CommitSource(row.extra)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "revert" and not self.gitops.mutation_allowed():
+            return False
+        return super().check_action(action, parameters)
+
+    def action_revert(self) -> None:
+        row = self.table.current
+        if row is not None:
+            self.gitops.mutations.revert(self.app_name, row.extra)

@@ -84,8 +84,9 @@ def _unique_anchors(
         entry = counts.setdefault(left[i], [0, 0, i])
         entry[0] += 1
     for j in range(blo, bhi):
-        entry = counts.get(right[j])
-        if entry is not None:
+        found = counts.get(right[j])
+        if found is not None:
+            entry = found
             entry[1] += 1
             if entry[1] == 1:
                 entry.append(j)

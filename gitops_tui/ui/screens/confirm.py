@@ -1,0 +1,170 @@
+"""The confirm dialog every mutation goes through: what will happen (the blast radius), where (the kube
+context, large), options (prune, dry run, push, sync afterwards), the operator's reason where one is
+asked for, and an explicit yes. Escape or `n` cancels and nothing happens. Also the result dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Static
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # key in the answer
+    label: str
+    value: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    options: dict[str, bool] = field(default_factory=dict)
+    reason: str = ""
+
+
+class ConfirmScreen(ModalScreen[Answer | None]):
+    """Dismissed with an Answer on confirm, None on cancel."""
+
+    BINDINGS = [
+        Binding("escape,n", "cancel", "Cancel", id="confirm.cancel", tooltip="Do nothing"),
+        Binding("ctrl+y", "confirm", "Confirm", id="confirm.yes", tooltip="Go ahead"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        body: Sequence[Text | str],
+        *,
+        context: str = "",
+        confirm_label: str = "Confirm",
+        options: Sequence[Option] = (),
+        reason_prompt: str = "",
+        blocked: str = "",
+        danger: bool = False,
+    ) -> None:
+        super().__init__(classes="confirm")
+        self.title_text = title
+        self.body = list(body)
+        self.context = context
+        self.confirm_label = confirm_label
+        self.options = list(options)
+        self.reason_prompt = reason_prompt
+        self.blocked = blocked
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Static(Text(self.title_text, style="bold"), id="confirm-title")
+            if self.context:
+                where = Text("on ", style="bold")
+                where.append(f" {self.context} ", style="bold reverse yellow")
+                yield Static(where, id="confirm-context")
+            with VerticalScroll(id="confirm-body"):
+                body = Text()
+                for i, line in enumerate(self.body):
+                    if i:
+                        body.append("\n")
+                    body.append_text(line if isinstance(line, Text) else _styled(line))
+                yield Static(body)
+            if self.blocked:
+                yield Static(Text(self.blocked, style="bold red"), id="confirm-blocked")
+            for option in self.options:
+                yield Checkbox(option.label, option.value, id=f"opt-{option.name}")
+            if self.reason_prompt:
+                yield Input(placeholder=self.reason_prompt, id="confirm-reason")
+            with Horizontal(id="confirm-buttons"):
+                hint = (
+                    "esc cancels"
+                    if self.blocked
+                    else f"ctrl+y or {self.confirm_label} goes ahead · esc cancels"
+                )
+                yield Static(Text(hint, style="dim"), id="confirm-hint")
+                if not self.blocked:
+                    yield Button(
+                        self.confirm_label, variant="error" if self.danger else "primary", id="confirm-yes"
+                    )
+                yield Button("Cancel", id="confirm-no")
+
+    def on_mount(self) -> None:
+        # focus Cancel first: a stray enter must never confirm a mutation
+        self.query_one("#confirm-no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "confirm-yes":
+            self.action_confirm()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        if not self.blocked:
+            self.query_one("#confirm-yes", Button).focus()
+
+    def action_confirm(self) -> None:
+        if self.blocked:
+            return
+        options = {o.name: self.query_one(f"#opt-{o.name}", Checkbox).value for o in self.options}
+        reason = self.query_one("#confirm-reason", Input).value if self.reason_prompt else ""
+        self.dismiss(Answer(options, reason.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ResultScreen(ModalScreen[None]):
+    """What a mutation did, line by line; any key closes it."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="result.close")]
+
+    def __init__(self, title: str, lines: Sequence[str], *, ok: bool) -> None:
+        super().__init__(classes="confirm")
+        self.title_text = title
+        self.lines = list(lines)
+        self.ok = ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Static(
+                Text(self.title_text, style="bold green" if self.ok else "bold red"), id="confirm-title"
+            )
+            with VerticalScroll(id="confirm-body"):
+                body = Text()
+                for i, line in enumerate(self.lines):
+                    if i:
+                        body.append("\n")
+                    body.append_text(_styled(line))
+                yield Static(body)
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Close", id="result-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#result-close", Button).focus()
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _styled(line: str) -> Text:
+    """Colour the plain lines of gitops_tui.actions.describe: failures red, takeovers yellow, diffs +/-."""
+    stripped = line.lstrip()
+    if "WILL FAIL" in line or stripped.startswith(("FAILED", "blocked", "error")):
+        return Text(line, style="bold red")
+    if stripped.startswith("takes over") or stripped.startswith("prune") or stripped.startswith("skip"):
+        return Text(line, style="yellow")
+    if stripped.startswith("ok "):
+        return Text(line, style="green")
+    if line.startswith("+") and not line.startswith("+++"):
+        return Text(line, style="green")
+    if line.startswith("-") and not line.startswith("---"):
+        return Text(line, style="red")
+    if line.startswith("@@"):
+        return Text(line, style="cyan")
+    return Text(line)
