@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--push", action="store_true", help="push the revert commit (never prompts)")
     p.add_argument("--sync", action="store_true", help="sync the apps the revert changed")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    command("watch", "the reconcile loop, headless: one log line per event")
     return parser
 
 
@@ -218,6 +219,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from gitops_tui.actions import Actions
+    from gitops_tui.actions.automation import Automation
+    from gitops_tui.loop import ReconcileEngine
+
+    ws = make_workspace(args)
+    automation = Automation(Actions(ws), enabled=bool(ws.settings.auto) and not ws.settings.read_only)
+    engine = ReconcileEngine(
+        ws,
+        interval=ws.settings.interval,
+        on_event=lambda e: print(e.line(), flush=True),
+        automate=automation.run,
+    )
+    print(f"gitops-tui: watching {ws.repo.root} on {ws.client().context} (automation {automation.state})")
+    try:
+        engine.run()
+    finally:
+        engine.stop()
+        ws.close()
+    return EXIT_OK
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_tui,
     "demo": cmd_demo,
@@ -227,6 +250,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "adopt": cli_actions.cmd_adopt,
     "history": cli_actions.cmd_history,
     "revert": cli_actions.cmd_revert,
+    "watch": cmd_watch,
 }
 
 

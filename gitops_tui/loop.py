@@ -1,0 +1,437 @@
+"""The reconcile loop engine, shared by the TUI's worker and the headless `gitops-tui watch`.
+
+Triggers (DESIGN §2): a periodic full reconcile (`Settings.interval`), working-tree and HEAD/ref changes
+(watchfiles, debounced; `.git` internals ignored except HEAD and refs), live changes through Kubernetes watches
+on the kinds in use (resumed from the last resourceVersion, bookmarks, a fresh LIST after 410 Gone, reconnect
+with backoff), and manual / hard refresh. A file or live change recomputes only the apps it concerns.
+
+The engine knows no screen: it reports through two callbacks, `on_snapshot(Snapshot)` and `on_event(LoopEvent)`,
+and runs automation through an injected `automate(Snapshot) -> list[LoopEvent]` (the policy lives above, in
+the actions layer, because it syncs).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.discovery import ApiResource
+from gitops_tui.cluster.errors import ClusterError, Gone
+from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL
+from gitops_tui.cluster.watch import BOOKMARK, watch
+from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
+from gitops_tui.reconcile import Snapshot, Workspace
+from gitops_tui.source.dependencies import app_paths
+
+_POLL = 0.1
+WATCH_TIMEOUT = 290  # seconds a server keeps one watch open before we resume it
+DEBOUNCE_MS = 150  # file saves come in bursts (editor swap files, git writing several refs)
+COALESCE = 0.05  # live events this close together are one reconcile
+
+
+def backoff(failures: int) -> float:
+    """Seconds before retry number `failures` (1-based): 2, 6, 18, 54, 162, then 300 (Argo CD's default)."""
+    return float(min(300, 2 * 3 ** max(0, failures - 1)))
+
+
+@dataclass(frozen=True)
+class LoopEvent:
+    time: float
+    kind: str  # drift | in-sync | health | error | recovered | sync | automation | freeze | trigger
+    app: str
+    message: str
+
+    def line(self) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(self.time))
+        return f"{stamp} {self.kind:<10} {self.app or '-':<16} {self.message}"
+
+
+class EventLog:
+    """The last `size` loop events, newest first; safe to add to from any thread."""
+
+    def __init__(self, size: int = 500) -> None:
+        self._items: collections.deque[LoopEvent] = collections.deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, event: LoopEvent) -> None:
+        with self._lock:
+            self._items.appendleft(event)
+
+    def items(self) -> list[LoopEvent]:
+        with self._lock:
+            return list(self._items)
+
+
+def _summary(status: AppStatus) -> str:
+    drifted = [r.key.display() for r in status.resources if r.sync is not SyncStatus.SYNCED]
+    shown = ", ".join(drifted[:3]) + (f" (+{len(drifted) - 3})" if len(drifted) > 3 else "")
+    return f"{status.sync}/{status.health}" + (f": {shown}" if shown else "")
+
+
+def status_events(old: Snapshot | None, new: Snapshot, now: float) -> list[LoopEvent]:
+    """What changed between two snapshots, one event per app that changed (never values, only names)."""
+    before = {a.app.name: a for a in old.apps} if old is not None else {}
+    events = []
+    for status in new.apps:
+        name, prev = status.app.name, before.get(status.app.name)
+        if status.error and (prev is None or prev.error != status.error):
+            events.append(LoopEvent(now, "error", name, f"Unknown: {status.error}"))
+            continue
+        if prev is not None and prev.error and not status.error:
+            events.append(LoopEvent(now, "recovered", name, _summary(status)))
+            continue
+        drift = {r.key: r.sync for r in status.resources if r.sync is not SyncStatus.SYNCED}
+        old_drift = (
+            {r.key: r.sync for r in prev.resources if r.sync is not SyncStatus.SYNCED} if prev else None
+        )
+        if old_drift is None:
+            kind = "drift" if drift else "in-sync"
+            events.append(LoopEvent(now, kind, name, _summary(status)))
+        elif drift != old_drift:
+            kind = "drift" if set(drift.items()) - set(old_drift.items()) else "in-sync"
+            if kind == "in-sync" and drift:
+                kind = "drift"  # some drift went away, some remains
+            events.append(LoopEvent(now, kind, name, _summary(status)))
+        elif prev is not None and prev.health != status.health:
+            events.append(LoopEvent(now, "health", name, _summary(status)))
+    return events
+
+
+class _Reconciler(Protocol):
+    last: Snapshot | None
+
+    def reconcile_once(self, *, hard: bool = False, only: Iterable[str] | None = None) -> Snapshot: ...
+
+
+def apps_for_object(obj: dict, snapshot: Snapshot) -> set[str]:  # type: ignore[type-arg]
+    """The apps a live object concerns: those with a resource of its key, or named by its tracking marker."""
+    key = ResourceKey.of(obj)
+    names = {a.app.name for a in snapshot.apps if any(r.key == key for r in a.resources)}
+    meta = obj.get("metadata") or {}
+    annotation = (meta.get("annotations") or {}).get(ANNOTATION)
+    if annotation:
+        names.add(str(annotation).split(":", 1)[0])
+    labels = meta.get("labels") or {}
+    for label in (LABEL, FLUX_NAME):
+        if labels.get(label):
+            names.add(str(labels[label]))
+    known = {a.app.name for a in snapshot.apps}
+    return names & known
+
+
+class _KindWatch:
+    """One watch stream for a kind in a namespace, resumed until stopped; at most one thread per key."""
+
+    def __init__(
+        self, engine: ReconcileEngine, client: ClusterClient, res: ApiResource, namespace: str
+    ) -> None:
+        self.engine, self.client, self.res, self.namespace = engine, client, res, namespace
+        self.stop = threading.Event()
+        self.wake = threading.Event()  # set when the API is known to be back: retry at once
+        self.thread = threading.Thread(target=self._run, name=f"watch-{res.qualified}", daemon=True)
+        self.lists = 0  # LISTs made to (re)start this watch
+
+    def _relist(self) -> str:
+        self.lists += 1
+        ns = self.namespace if self.res.namespaced else ""
+        doc = self.client.http.call(
+            "GET",
+            self.res.path(ns),
+            verb="list",
+            resource=self.res.qualified,
+            namespace=ns,
+            query=[("limit", "1")],
+        )
+        return str(((doc or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+    def _run(self) -> None:
+        version, failures = "", 0
+        while not self.stop.is_set():
+            try:
+                if not version:
+                    version = self._relist()
+                    if self.lists > 1:  # we may have missed changes while we could not watch
+                        self.engine.live_changed(None)
+                for event in watch(
+                    self.client,
+                    self.res,
+                    self.namespace or None,
+                    resource_version=version,
+                    timeout_seconds=WATCH_TIMEOUT,
+                ):
+                    if self.stop.is_set():
+                        return
+                    failures = 0
+                    version = event.resource_version or version
+                    if event.type != BOOKMARK:
+                        self.engine.live_changed(event.object)
+            except Gone:
+                version = ""
+            except (ClusterError, OSError) as exc:
+                failures += 1
+                self.engine.watch_failed(f"watch {self.res.qualified}: {getattr(exc, 'message', exc)}")
+                self._pause(failures)
+            except Exception as exc:  # a watch thread must never die silently
+                failures += 1
+                self.engine.watch_failed(f"watch {self.res.qualified}: {type(exc).__name__}: {exc}")
+                self._pause(failures)
+
+    def _pause(self, failures: int) -> None:
+        self.wake.clear()
+        deadline = time.monotonic() + min(backoff(failures), 30.0)
+        while not (self.stop.is_set() or self.wake.is_set()) and time.monotonic() < deadline:
+            self.wake.wait(_POLL * 5)
+
+
+class ReconcileEngine:
+    def __init__(
+        self,
+        workspace: Workspace | _Reconciler,
+        *,
+        interval: float,
+        on_snapshot: Callable[[Snapshot], None] = lambda _s: None,
+        on_event: Callable[[LoopEvent], None] = lambda _e: None,
+        automate: Callable[[Snapshot], list[LoopEvent]] | None = None,
+        watch_files: bool = True,
+        watch_cluster: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ws = workspace
+        self.interval = interval
+        self.on_snapshot = on_snapshot
+        self.on_event = on_event
+        self.automate = automate
+        self.watch_files = watch_files
+        self.watch_cluster = watch_cluster
+        self.clock = clock
+        self.events = EventLog()
+        self._cond = threading.Condition()
+        self._full = True
+        self._hard = False
+        self._apps: set[str] = set()
+        self._stopping = threading.Event()
+        self._watches: dict[tuple[str, str, str], _KindWatch] = {}
+        self._last: Snapshot | None = None
+        self.failures = 0
+        self.cycles = 0
+
+    # -- triggers ------------------------------------------------------------------------------------
+    def request(self, *, hard: bool = False, apps: Iterable[str] | None = None) -> None:
+        """Reconcile now: every app, or only `apps` (after the run in progress, if any)."""
+        with self._cond:
+            if apps is None:
+                self._full = True
+            else:
+                self._apps.update(apps)
+            self._hard = self._hard or hard
+            self._cond.notify_all()
+
+    def live_changed(self, obj: dict | None) -> None:  # type: ignore[type-arg]
+        """A live object changed (None: changes may have been missed: recompute every app)."""
+        last = self._last
+        if obj is None or last is None:
+            self.request()
+            return
+        apps = apps_for_object(obj, last)
+        if apps:
+            self.request(apps=apps)
+
+    def files_changed(self, paths: Iterable[Path]) -> None:
+        root = Path(self.ws.repo.root) if hasattr(self.ws, "repo") else None
+        last = self._last
+        if root is None or last is None:
+            self.request()
+            return
+        rel = set()
+        for path in paths:
+            try:
+                parts = path.resolve().relative_to(root.resolve()).parts
+            except ValueError:
+                continue
+            if parts and parts[0] == ".git":
+                self.request()  # HEAD or a ref moved: every app's revision may have changed
+                return
+            rel.add("/".join(parts))
+        affected = set()
+        for status in last.apps:
+            try:
+                roots = app_paths(root, status.app)
+            except (GitopsError, OSError):
+                roots = (status.app.path,)
+            if any(_under(p, r) for p in rel for r in roots):
+                affected.add(status.app.name)
+        # a new or changed Application manifest may add apps: discovery needs the full run
+        if affected and not any(
+            p.endswith((".yaml", ".yml")) and p not in _covered(rel, last, root) for p in rel
+        ):
+            self.request(apps=affected)
+        else:
+            self.request()
+
+    def watch_failed(self, reason: str) -> None:
+        # The next reconcile shows Unknown with the reason when the server is really gone (the watch may
+        # just have been cut); trigger it so the screen does not keep showing a healthy picture.
+        self.request()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._cond:
+            self._cond.notify_all()
+        for w in list(self._watches.values()):
+            w.stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    # -- running -------------------------------------------------------------------------------------
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Run until `stop()` (or `should_stop()`); blocks the calling thread."""
+        if self.watch_files:
+            threading.Thread(target=self._watch_files, name="watch-files", daemon=True).start()
+        next_full = 0.0
+        try:
+            while not (self.stopping or should_stop()):
+                with self._cond:
+                    while True:
+                        now = time.monotonic()
+                        if self._full or self._apps or now >= next_full or self.stopping or should_stop():
+                            break
+                        self._cond.wait(min(_POLL * 5, next_full - now))
+                    if self.stopping or should_stop():
+                        return
+                time.sleep(COALESCE)  # let a burst of live events arrive before reconciling
+                with self._cond:
+                    full = self._full or time.monotonic() >= next_full or self._last is None
+                    only = None if full else set(self._apps)
+                    hard = self._hard
+                    self._full, self._apps, self._hard = False, set(), False
+                ok = self._cycle(hard, only)
+                if full:
+                    next_full = time.monotonic() + (self.interval if ok else backoff(self.failures))
+        finally:
+            self.stop()
+
+    def _cycle(self, hard: bool, only: set[str] | None) -> bool:
+        try:
+            snap = self.ws.reconcile_once(hard=hard, only=only)
+        except GitopsError as exc:
+            self.failures += 1
+            self._emit(LoopEvent(self.clock(), "error", "", exc.message))
+            return False
+        except Exception as exc:  # the loop must outlive any one failure
+            self.failures += 1
+            self._emit(LoopEvent(self.clock(), "error", "", f"{type(exc).__name__}: {exc}"))
+            return False
+        self.cycles += 1
+        for event in status_events(self._last, snap, self.clock()):
+            self._emit(event)
+        self._last = snap
+        self.on_snapshot(snap)
+        failed = bool(snap.apps) and all(a.error for a in snap.apps)
+        self.failures = self.failures + 1 if failed else 0
+        if not failed and self.watch_cluster:
+            self._ensure_watches(snap)
+        if self.automate is not None:
+            for event in self.automate(snap):
+                self._emit(event)
+        return not failed
+
+    def _emit(self, event: LoopEvent) -> None:
+        self.events.add(event)
+        self.on_event(event)
+
+    # -- cluster watches -----------------------------------------------------------------------------
+    def _ensure_watches(self, snap: Snapshot) -> None:
+        if not isinstance(self.ws, Workspace):
+            return
+        wanted: dict[tuple[str, str, str], tuple[ClusterClient, ApiResource, str]] = {}
+        for status in snap.apps:
+            if status.error:
+                continue
+            try:
+                client = self.ws.client_for(status.app.name)
+            except GitopsError:
+                continue
+            for res_status in status.resources:
+                key = res_status.key
+                version = res_status.version
+                api_version = version if "/" in version or not key.group else f"{key.group}/{version}"
+                try:
+                    res = client.discovery.resolve(api_version, key.kind)
+                except ClusterError:
+                    continue
+                if res is None:
+                    continue
+                ns = key.namespace if res.namespaced else ""
+                wanted[(client.context, res.qualified, ns)] = (client, res, ns)
+        for ident, (client, res, ns) in wanted.items():
+            current = self._watches.get(ident)
+            if current is not None and current.client is client and current.thread.is_alive():
+                current.wake.set()  # the API answered this reconcile: a watch waiting to reconnect can go now
+                continue
+            if current is not None:  # a hard refresh made a new client: never keep two watches
+                current.stop.set()
+            w = _KindWatch(self, client, res, ns)
+            self._watches[ident] = w
+            w.thread.start()
+        for ident in set(self._watches) - set(wanted):
+            self._watches.pop(ident).stop.set()
+
+    @property
+    def watched(self) -> list[tuple[str, str, str]]:
+        """(context, resource, namespace) of every watch the engine keeps."""
+        return sorted(self._watches)
+
+    @property
+    def watch_count(self) -> int:
+        """Watch threads alive: never more than `len(watched)`."""
+        return sum(1 for w in self._watches.values() if w.thread.is_alive())
+
+    # -- files ---------------------------------------------------------------------------------------
+    def _watch_files(self) -> None:
+        import watchfiles
+
+        root = Path(self.ws.repo.root)  # type: ignore[union-attr]
+
+        def relevant(_change: watchfiles.Change, path: str) -> bool:
+            parts = Path(path).relative_to(root).parts if path.startswith(str(root)) else ()
+            if parts and parts[0] == ".git":
+                return len(parts) >= 2 and (parts[1] in ("HEAD", "packed-refs") or parts[1] == "refs")
+            return not any(p.startswith(".") and p != "." for p in parts) and not path.endswith("~")
+
+        try:
+            for changes in watchfiles.watch(
+                root,
+                watch_filter=relevant,
+                debounce=DEBOUNCE_MS,
+                step=50,
+                stop_event=self._stopping,
+                raise_interrupt=False,
+            ):
+                self.files_changed(Path(p) for _c, p in changes)
+        except Exception as exc:  # the periodic reconcile still runs; say why the files are not watched
+            self._emit(LoopEvent(self.clock(), "error", "", f"working tree not watched: {exc}"))
+
+
+def _under(path: str, root: str) -> bool:
+    root = root.strip("/").removeprefix("./")
+    return not root or root == "." or path == root or path.startswith(root + "/")
+
+
+def _covered(rel: set[str], snap: Snapshot, root: Path) -> set[str]:
+    """The changed paths that lie inside some known app's sources (an edit there cannot add an app)."""
+    out = set()
+    for status in snap.apps:
+        try:
+            roots = app_paths(root, status.app)
+        except (GitopsError, OSError):
+            roots = (status.app.path,)
+        out |= {p for p in rel if any(_under(p, r) for r in roots)}
+    return out
