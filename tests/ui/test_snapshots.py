@@ -27,6 +27,7 @@ from gitops_tui.ui.widgets.status_table import StatusTable
 
 SIZE = (120, 36)
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 Step = Callable[[Pilot], Awaitable[None]]
 
@@ -150,9 +151,10 @@ def test_screen(screen: str, demo: SteadyWorkspace, snap_compare) -> None:
     assert snap_compare(steady_app(demo), terminal_size=size, run_before=run_before)
 
 
-def test_no_snapshot_shows_a_secret_value() -> None:
+def test_no_snapshot_or_screenshot_shows_a_secret_value() -> None:
     files = sorted(SNAPSHOTS.glob("*.svg"))
     assert len(files) >= len(SCREENS)
+    files += sorted(SCREENSHOTS.glob("*.svg"))  # the PNGs are drawn from these
     for svg in files:
         text = svg.read_text()
         # SVG text splits a line into spans; the value would still appear whole inside one of them
