@@ -197,6 +197,8 @@ class ReconcileEngine:
         interval: float,
         on_snapshot: Callable[[Snapshot], None] = lambda _s: None,
         on_event: Callable[[LoopEvent], None] = lambda _e: None,
+        on_started: Callable[[bool], None] = lambda _h: None,
+        on_failed: Callable[[str], None] = lambda _r: None,
         automate: Callable[[Snapshot], list[LoopEvent]] | None = None,
         watch_files: bool = True,
         watch_cluster: bool = True,
@@ -206,6 +208,8 @@ class ReconcileEngine:
         self.interval = interval
         self.on_snapshot = on_snapshot
         self.on_event = on_event
+        self.on_started = on_started
+        self.on_failed = on_failed
         self.automate = automate
         self.watch_files = watch_files
         self.watch_cluster = watch_cluster
@@ -287,13 +291,18 @@ class ReconcileEngine:
             w.stop.set()
 
     @property
+    def retry_in(self) -> float:
+        """Seconds until the next full reconcile after the last one (backoff while failing)."""
+        return backoff(self.failures) if self.failures else self.interval
+
+    @property
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
     # -- running -------------------------------------------------------------------------------------
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Run until `stop()` (or `should_stop()`); blocks the calling thread."""
-        if self.watch_files:
+        if self.watch_files and isinstance(self.ws, Workspace):
             threading.Thread(target=self._watch_files, name="watch-files", daemon=True).start()
         next_full = 0.0
         try:
@@ -314,34 +323,38 @@ class ReconcileEngine:
                     self._full, self._apps, self._hard = False, set(), False
                 ok = self._cycle(hard, only)
                 if full:
-                    next_full = time.monotonic() + (self.interval if ok else backoff(self.failures))
+                    next_full = time.monotonic() + (self.interval if ok else self.retry_in)
         finally:
             self.stop()
 
     def _cycle(self, hard: bool, only: set[str] | None) -> bool:
+        self.on_started(hard)
         try:
-            snap = self.ws.reconcile_once(hard=hard, only=only)
+            # `only` is passed only when set: a reconciler may not take it (a full run needs no list)
+            snap = self.ws.reconcile_once(hard=hard, **({"only": only} if only is not None else {}))
         except GitopsError as exc:
-            self.failures += 1
-            self._emit(LoopEvent(self.clock(), "error", "", exc.message))
-            return False
+            return self._failed(exc.message)
         except Exception as exc:  # the loop must outlive any one failure
-            self.failures += 1
-            self._emit(LoopEvent(self.clock(), "error", "", f"{type(exc).__name__}: {exc}"))
-            return False
+            return self._failed(f"{type(exc).__name__}: {exc}")
         self.cycles += 1
         for event in status_events(self._last, snap, self.clock()):
             self._emit(event)
         self._last = snap
-        self.on_snapshot(snap)
         failed = bool(snap.apps) and all(a.error for a in snap.apps)
         self.failures = self.failures + 1 if failed else 0
+        self.on_snapshot(snap)
         if not failed and self.watch_cluster:
             self._ensure_watches(snap)
         if self.automate is not None:
             for event in self.automate(snap):
                 self._emit(event)
         return not failed
+
+    def _failed(self, reason: str) -> bool:
+        self.failures += 1
+        self._emit(LoopEvent(self.clock(), "error", "", reason))
+        self.on_failed(reason)
+        return False
 
     def _emit(self, event: LoopEvent) -> None:
         self.events.add(event)

@@ -1,10 +1,14 @@
-"""The body of the TUI's one long-lived reconcile worker.
+"""The body of the TUI's one long-lived reconcile worker: the shared loop engine (`gitops_tui.loop`), its
+outcomes posted to the app as messages.
 
-It calls `Workspace.reconcile_once` every `interval` seconds, or at once when asked (`r`, `R`), and posts
-the outcome to the app as messages. Failures retry sooner, with backoff (2 s × 3 up to 300 s, DESIGN §2).
+The engine reconciles every `interval` seconds, at once when asked (`r`, `R`), when a file of the working tree
+or a Git ref changes, and when a watched live object changes (only the apps concerned). Failures retry
+sooner, with backoff (2 s × 3 up to 300 s, DESIGN §2). Automation (`A`) and freeze (`f`) go through
+`Automation`, which the engine calls after each reconcile.
 
-`reconcile_once` can block for a long time on a dead API server. It runs in a daemon thread of its own that
-the worker waits on, so quitting never waits for a hung request: the abandoned call dies with the process.
+`reconcile_once` can block for a long time on a dead API server. The engine runs in a daemon thread of its
+own that the worker waits on, so quitting never waits for a hung request: the abandoned call dies with the
+process.
 """
 
 from __future__ import annotations
@@ -17,18 +21,15 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from gitops_tui.model import GitopsError
+from gitops_tui.loop import LoopEvent, ReconcileEngine, backoff
 
-_POLL = 0.1  # how often a waiting loop looks at stop/cancel
+__all__ = ["ReconcileLoop", "backoff", "failed_everywhere"]
+
+_POLL = 0.1  # how often the worker looks at stop/cancel
 
 
 class Reconciler(Protocol):
     def reconcile_once(self, *, hard: bool = False) -> Any: ...
-
-
-def backoff(failures: int) -> float:
-    """Seconds before retry number `failures` (1-based): 2, 6, 18, 54, 162, then 300."""
-    return float(min(300, 2 * 3 ** max(0, failures - 1)))
 
 
 def failed_everywhere(snapshot: Any) -> str:
@@ -58,77 +59,66 @@ class ReconcileLoop:
         failures: int
         retry_in: float
 
-    def __init__(self, workspace: Reconciler, interval: float, target: MessagePump) -> None:
-        self._workspace = workspace
-        self.interval = interval
+    @dataclass
+    class EventRecorded(Message):
+        event: LoopEvent
+
+    def __init__(
+        self,
+        workspace: Reconciler,
+        interval: float,
+        target: MessagePump,
+        *,
+        automation: Any = None,  # gitops_tui.actions.automation.Automation, or None: observe only
+        watch_files: bool = True,
+        watch_cluster: bool = True,
+    ) -> None:
         self._target = target
-        self._wake = threading.Event()
-        self._hard = False
+        self.automation = automation
+        self.engine = ReconcileEngine(
+            workspace,  # type: ignore[arg-type]
+            interval=interval,
+            on_snapshot=self._finished,
+            on_event=lambda e: self._target.post_message(self.EventRecorded(e)),
+            on_started=lambda hard: self._target.post_message(self.Started(hard)),
+            on_failed=self._failed,
+            automate=automation.run if automation is not None else None,
+            watch_files=watch_files,
+            watch_cluster=watch_cluster,
+        )
         self._stopping = threading.Event()
+
+    @property
+    def interval(self) -> float:
+        return self.engine.interval
+
+    @property
+    def events(self) -> list[LoopEvent]:
+        """The last loop events, newest first."""
+        return self.engine.events.items()
 
     def request(self, *, hard: bool = False) -> None:
         """Reconcile now (after the one running, if any)."""
-        self._hard = self._hard or hard
-        self._wake.set()
+        self.engine.request(hard=hard)
 
     def stop(self) -> None:
         self._stopping.set()
-        self._wake.set()
+        self.engine.stop()
 
-    @property
-    def stopped(self) -> bool:
-        worker = get_current_worker()
-        return self._stopping.is_set() or worker.is_cancelled
+    def _finished(self, snapshot: Any) -> None:
+        failures = self.engine.failures
+        retry_in = self.engine.retry_in if failures else 0.0
+        self._target.post_message(self.Finished(snapshot, failures, retry_in))
+
+    def _failed(self, error: str) -> None:
+        self._target.post_message(self.Failed(error, self.engine.failures, self.engine.retry_in))
 
     def run(self) -> None:
-        failures = 0
-        while not self.stopped:
-            hard, self._hard = self._hard, False
-            self._wake.clear()
-            self._target.post_message(self.Started(hard))
-            outcome = self._call(hard)
-            if outcome is None:  # stopped while the call ran
+        worker = get_current_worker()
+        thread = threading.Thread(target=self.engine.run, name="reconcile-engine", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            if self._stopping.is_set() or worker.is_cancelled:
+                self.engine.stop()
                 return
-            snapshot, error = outcome
-            if error:
-                failures += 1
-                delay = backoff(failures)
-                if snapshot is None:
-                    self._target.post_message(self.Failed(error, failures, delay))
-                else:
-                    self._target.post_message(self.Finished(snapshot, failures, delay))
-            else:
-                failures = 0
-                delay = self.interval
-                self._target.post_message(self.Finished(snapshot))
-            self._sleep(delay)
-
-    def _sleep(self, seconds: float) -> None:
-        waited = 0.0
-        while not self.stopped and waited < seconds:
-            if self._wake.wait(min(_POLL * 5, seconds - waited)):
-                return
-            waited += _POLL * 5
-
-    def _call(self, hard: bool) -> tuple[Any, str] | None:
-        result: dict[str, Any] = {}
-        done = threading.Event()
-
-        def target() -> None:
-            try:
-                result["snapshot"] = self._workspace.reconcile_once(hard=hard)
-            except GitopsError as exc:
-                result["error"] = exc.message
-            except Exception as exc:  # the loop must outlive any one failure; the UI shows it
-                result["error"] = f"{type(exc).__name__}: {exc}"
-            finally:
-                done.set()
-
-        threading.Thread(target=target, name="reconcile-once", daemon=True).start()
-        while not done.wait(_POLL):
-            if self.stopped:
-                return None
-        if "error" in result:
-            return None if self.stopped else (None, result["error"])
-        snapshot = result["snapshot"]
-        return snapshot, failed_everywhere(snapshot)
+            thread.join(_POLL)
