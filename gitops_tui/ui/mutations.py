@@ -11,20 +11,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from gitops_tui.actions.describe import (
-    adopt_plan_lines,
-    adopt_result_lines,
-    plan_lines,
-    result_line,
-    revert_plan_lines,
-    revert_result_lines,
-    sync_summary,
-)
 from gitops_tui.model import Commit, GitopsError, ResourceKey
 from gitops_tui.ui.screens.confirm import Answer, ConfirmScreen, Option, ResultScreen
 
 if TYPE_CHECKING:
     from gitops_tui.ui.app import GitopsApp
+
+# gitops_tui.actions (and through it the reconcile, cluster and source layers) is imported when a
+# mutation starts, not with the UI: the first paint does not wait for it.
 
 MUTATING_ACTIONS = frozenset({"sync", "adopt", "revert"})
 
@@ -87,6 +81,8 @@ class Mutations:
             self._thread("plan a sync", self._plan_sync, app_name, tuple(selected) if selected else None)
 
     def _plan_sync(self, app_name: str, selected: tuple[ResourceKey, ...] | None) -> None:
+        from gitops_tui.actions.describe import plan_lines
+
         actions = self.app.actions
         assert actions is not None
         try:
@@ -125,6 +121,8 @@ class Mutations:
         self._ask(screen, run)
 
     def _run_sync(self, plan: Any, dry_run: bool) -> None:
+        from gitops_tui.actions.describe import result_line, sync_summary
+
         actions = self.app.actions
         assert actions is not None
         try:
@@ -161,6 +159,8 @@ class Mutations:
             self._thread("plan an adopt", self._plan_adopt, app_name, key, tuple(paths))
 
     def _plan_adopt(self, app_name: str, key: ResourceKey, paths: tuple[str, ...]) -> None:
+        from gitops_tui.actions.describe import adopt_plan_lines
+
         actions = self.app.actions
         assert actions is not None
         try:
@@ -183,6 +183,8 @@ class Mutations:
         self._ask(screen, lambda answer: self._thread("adopt", self._run_adopt, plan, answer.reason))
 
     def _run_adopt(self, plan: Any, reason: str) -> None:
+        from gitops_tui.actions.describe import adopt_result_lines
+
         actions = self.app.actions
         assert actions is not None
         try:
@@ -199,6 +201,8 @@ class Mutations:
             self._thread("preview a revert", self._plan_revert, app_name, commit)
 
     def _plan_revert(self, app_name: str, commit: Commit) -> None:
+        from gitops_tui.actions.describe import revert_plan_lines
+
         actions = self.app.actions
         assert actions is not None
         try:
@@ -221,6 +225,8 @@ class Mutations:
         self._ask(screen, lambda answer: self._thread("revert", self._run_revert, plan, answer))
 
     def _run_revert(self, plan: Any, answer: Answer) -> None:
+        from gitops_tui.actions.describe import revert_result_lines
+
         actions = self.app.actions
         assert actions is not None
         try:
