@@ -1,0 +1,172 @@
+"""Issue 2's acceptance, tried as a new user would: the drift is made by the real /usr/bin/kubectl (its own
+verbs, patch types and field managers, not our imitation of them), and the CLI runs as a subprocess.
+
+test_status_cli.py covers the same story through gitops_tui.sandbox.kubectl; this module checks that what
+the real kubectl leaves in managedFields is read the same way, and adds the bad inputs not covered there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from repotools import commit_all, write
+from test_status_cli import DEPLOY, _without_legacy_env, make_repo
+
+from gitops_tui.config import Settings
+from gitops_tui.reconcile import Workspace
+from gitops_tui.sandbox.demo import initial_sync
+from gitops_tui.source.repo import GitRepo
+
+pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="needs the real kubectl")
+
+STRAY = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stray
+  namespace: production
+  annotations:
+    argocd.argoproj.io/tracking-id: api-production:/ConfigMap:production/stray
+data:
+  x: "1"
+"""
+
+
+def kubectl(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
+    proc = subprocess.run(
+        ["kubectl", "--kubeconfig", str(kubeconfig), "--context", "sandbox", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def gitops_tui(repo: Path, kubeconfig: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(repo.parent / "cache"),
+        "XDG_STATE_HOME": str(repo.parent / "state"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "gitops_tui", *args, "--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+        + ["--context", "sandbox"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def synced_repo(tmp_path: Path, kubeconfig: Path) -> Path:
+    repo = make_repo(tmp_path)
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    initial_sync(ws.client(), ws.desired_objects())
+    ws.close()
+    return repo
+
+
+def test_drift_made_by_real_kubectl_is_reported_exactly(tmp_path: Path, sandbox) -> None:
+    _, kubeconfig = sandbox
+    repo = synced_repo(tmp_path, kubeconfig)
+    first = gitops_tui(repo, kubeconfig, "status", "--json")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert {a["sync"] for a in json.loads(first.stdout)["apps"]} == {"Synced"}
+
+    kubectl(kubeconfig, "scale", "deployment/api", "-n", "production", "--replicas=5")
+    kubectl(
+        kubeconfig,
+        "set",
+        "image",
+        "deployment/api",
+        "-n",
+        "staging",
+        "api=registry.example.com/api:2.0.0-hotfix",
+    )
+    kubectl(kubeconfig, "delete", "service", "api", "-n", "staging")
+    kubectl(kubeconfig, "create", "--validate=false", "-f", "-", stdin=STRAY)
+    write(repo, "api/base/deployment.yaml", [_without_legacy_env(DEPLOY)])
+    commit_all(repo, "api: drop LEGACY_MODE")
+
+    result = gitops_tui(repo, kubeconfig, "status", "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    apps = {a["name"]: a for a in json.loads(result.stdout)["apps"]}
+    assert {n: a["sync"] for n, a in apps.items()} == {
+        "api-production": "OutOfSync",
+        "api-staging": "OutOfSync",
+    }
+    resources = {(app, r["kind"], r["name"]): r for app, a in apps.items() for r in a["resources"]}
+    drifted = {key: r["sync"] for key, r in resources.items() if r["sync"] != "Synced"}
+    assert drifted == {
+        ("api-production", "Deployment", "api"): "OutOfSync",
+        ("api-production", "ConfigMap", "stray"): "RequiresPruning",
+        ("api-staging", "Deployment", "api"): "OutOfSync",
+        ("api-staging", "Service", "api"): "Missing",
+    }
+    legacy = "/spec/template/spec/containers/0/env/1"
+    image = "/spec/template/spec/containers/0/image"
+    prod = {d["path"]: d for d in resources[("api-production", "Deployment", "api")]["drift"]}
+    stage = {d["path"]: d for d in resources[("api-staging", "Deployment", "api")]["drift"]}
+    assert set(prod) == {"/spec/replicas", legacy}
+    assert set(stage) == {image, legacy}
+    assert (prod["/spec/replicas"]["git"], prod["/spec/replicas"]["live"]) == (3, 5)
+    assert stage[image]["live"] == "registry.example.com/api:2.0.0-hotfix"
+    # Each field names the manager the real kubectl recorded (and ours for the field Git dropped).
+    assert prod["/spec/replicas"]["manager"] == "kubectl"
+    assert stage[image]["manager"] == "kubectl-set"
+    assert prod[legacy]["manager"] == stage[legacy]["manager"] == "gitops-tui"
+    assert all(r["drift"] == [] for key, r in resources.items() if key not in drifted)
+
+    diff = gitops_tui(repo, kubeconfig, "diff", "api-staging")
+    assert diff.returncode == 1, diff.stderr
+    assert "registry.example.com/api:2.0.0-hotfix" in diff.stdout and "kubectl-set" in diff.stdout
+    assert "LEGACY_MODE" in diff.stdout
+    assert "Traceback" not in diff.stderr
+    as_json = gitops_tui(repo, kubeconfig, "diff", "api-production", "--json")
+    assert as_json.returncode == 1, as_json.stderr
+    assert "stray" in as_json.stdout and "Traceback" not in as_json.stderr
+
+
+def test_kustomization_that_fails_to_build_marks_only_that_app(tmp_path: Path, sandbox) -> None:
+    _, kubeconfig = sandbox
+    repo = synced_repo(tmp_path, kubeconfig)
+    path = repo / "api/overlays/production/kustomization.yaml"
+    path.write_text(path.read_text() + "patches:\n  - path: does-not-exist.yaml\n")
+    result = gitops_tui(repo, kubeconfig, "status", "--json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    apps = {a["name"]: a for a in json.loads(result.stdout)["apps"]}
+    assert apps["api-production"]["sync"] == "Unknown"
+    assert "does-not-exist.yaml" in apps["api-production"]["error"]
+    assert apps["api-staging"]["sync"] == "Synced" and apps["api-staging"]["error"] == ""
+
+    diff = gitops_tui(repo, kubeconfig, "diff", "api-production")
+    assert diff.returncode == 2
+    assert len(diff.stderr.strip().splitlines()) == 1 and "Traceback" not in diff.stderr
+
+
+def test_unreachable_server_and_unknown_context_as_subprocess(tmp_path: Path, sandbox) -> None:
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "gitops_tui", "status", "--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+        + ["--context", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unknown.returncode == 2
+    assert len(unknown.stderr.strip().splitlines()) == 1 and "nope" in unknown.stderr
+    server.stop()
+    down = gitops_tui(repo, kubeconfig, "diff", "api-staging")
+    assert down.returncode == 2
+    assert len(down.stderr.strip().splitlines()) == 1 and "Traceback" not in down.stderr
