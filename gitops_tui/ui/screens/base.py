@@ -11,9 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from gitops_tui.ui.widgets.filter_bar import FilterBar
+from gitops_tui.ui.widgets.footer import KeyFooter
 from gitops_tui.ui.widgets.header import StatusHeader
 from gitops_tui.ui.widgets.status_table import Column, StatusTable, TableRow
 
@@ -33,7 +34,7 @@ class BaseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.gitops.clock)
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
