@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gitops_tui.model import Commit, GitopsError, ResourceKey
-from gitops_tui.ui.screens.confirm import Answer, ConfirmScreen, Option, ResultScreen
+from gitops_tui.ui.screens.confirm import Answer, ConfirmScreen, Option, ProgressScreen, ResultScreen
 
 if TYPE_CHECKING:
     from gitops_tui.ui.app import GitopsApp
@@ -125,15 +125,23 @@ class Mutations:
 
         actions = self.app.actions
         assert actions is not None
+        verb = "Dry run of the sync" if dry_run else "Sync"
+        progress = ProgressScreen(f"{verb} of {plan.app}…", len(plan.changes))
+        self.app.call_from_thread(self.app.push_screen, progress)
         try:
-            result = actions.sync(plan, dry_run=dry_run)
+            result = actions.sync(
+                plan,
+                dry_run=dry_run,
+                progress=lambda r: self.app.call_from_thread(progress.add, result_line(r)),
+            )
         except GitopsError as exc:
+            self.app.call_from_thread(progress.dismiss)
             self._fail("Sync", exc)
             return
+        self.app.call_from_thread(progress.dismiss)
         lines = [result_line(r) for r in result.results]
         lines.append(sync_summary(result))
-        title = f"{'Dry run of the sync' if dry_run else 'Sync'} of {plan.app}: {'done' if result.ok else 'FAILED'}"
-        self._show(title, lines, result.ok)
+        self._show(f"{verb} of {plan.app}: {'done' if result.ok else 'FAILED'}", lines, result.ok)
         if dry_run or not result.applied:
             return
         # Follow health until it settles (the notification says how it ended); the UI stays usable.
@@ -157,6 +165,31 @@ class Mutations:
         if self.allowed("adopt"):
             self.app.notify(f"Planning how to write {key.display()} into Git…", timeout=2)
             self._thread("plan an adopt", self._plan_adopt, app_name, key, tuple(paths))
+
+    def adopt_lines(self, app_name: str, key: ResourceKey, left: set[int], right: set[int]) -> None:
+        """Adopt the drifted fields shown on these lines of the Diff screen (Git lines `left`, live lines
+        `right`); no lines, or none holding a drifted field: every drifted field of the resource."""
+        if self.allowed("adopt"):
+            self.app.notify(f"Planning how to write {key.display()} into Git…", timeout=2)
+            self._thread("plan an adopt", self._plan_adopt_lines, app_name, key, left, right)
+
+    def _plan_adopt_lines(self, app_name: str, key: ResourceKey, left: set[int], right: set[int]) -> None:
+        from gitops_tui.ui.yaml_text import pointer_lines, to_yaml
+
+        paths: tuple[str, ...] = ()
+        if left or right:
+            try:
+                detail = self.app.backend.resource_detail(app_name, key)
+            except GitopsError as exc:
+                self._fail("Adopt", exc)
+                return
+            drifted = [d.path for d in detail.status.drift]
+            git_side = detail.predicted if detail.predicted is not None else detail.git
+            # The same YAML the Diff screen showed, so its line numbers find the same fields.
+            on_right = pointer_lines(to_yaml(detail.live), drifted)
+            on_left = pointer_lines(to_yaml(git_side), [p for p in drifted if p not in on_right])
+            paths = tuple(p for p in drifted if on_right.get(p, -1) in right or on_left.get(p, -1) in left)
+        self._plan_adopt(app_name, key, paths)
 
     def _plan_adopt(self, app_name: str, key: ResourceKey, paths: tuple[str, ...]) -> None:
         from gitops_tui.actions.describe import adopt_plan_lines

@@ -152,6 +152,37 @@ class ResultScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+class ProgressScreen(ModalScreen[None]):
+    """A running mutation, one line per resource as it finishes. It cannot be dismissed: the mutation runs
+    to its end, and the result dialog replaces it (see Mutations)."""
+
+    def __init__(self, title: str, total: int) -> None:
+        super().__init__(classes="confirm")
+        self.title_text = title
+        self.total = total
+        self.lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Static(Text(self.title_text, style="bold"), id="confirm-title")
+            yield Static(self._counter(), id="progress-count")
+            with VerticalScroll(id="confirm-body"):
+                yield Static("", id="progress-lines")
+
+    def _counter(self) -> Text:
+        return Text(f"{len(self.lines)} / {self.total} done", style="dim")
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        body = Text()
+        for i, text in enumerate(self.lines):
+            if i:
+                body.append("\n")
+            body.append_text(_styled(text))
+        self.query_one("#progress-lines", Static).update(body)
+        self.query_one("#progress-count", Static).update(self._counter())
+
+
 def _styled(line: str) -> Text:
     """Colour the plain lines of gitops_tui.actions.describe: failures red, takeovers yellow, diffs +/-."""
     stripped = line.lstrip()

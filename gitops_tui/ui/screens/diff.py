@@ -108,6 +108,13 @@ class DiffScreen(BaseScreen):
         Binding(
             "left_square_bracket", "previous_document", "Prev file", id="diff.previous_document", show=False
         ),
+        Binding(
+            "a",
+            "adopt",
+            "Adopt",
+            id="diff.adopt",
+            tooltip="Write the live values of the change under the cursor (or the whole resource) into Git",
+        ),
     ]
 
     @dataclass
@@ -172,6 +179,27 @@ class DiffScreen(BaseScreen):
         jump = self.query_one("#jump", OptionList)
         if jump.option_count > event.index:
             jump.highlighted = event.index
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "adopt":
+            return isinstance(self.source, ResourceSource) and self.gitops.mutation_allowed()
+        return super().check_action(action, parameters)
+
+    def action_adopt(self) -> None:
+        """Adopt the drifted fields of the change under the cursor; before the first change, the whole
+        resource. The fields are found again from the lines in the worker (see Mutations.adopt_lines)."""
+        if not isinstance(self.source, ResourceSource) or not self._loaded:
+            return
+        diff = self.diff
+        document = diff._layout.document_at(diff.cursor)
+        if not 0 <= document < len(self.source.targets):
+            return
+        app_name, key = self.source.targets[document]
+        change = diff.current_change
+        rows = [r for r in diff.rows if r.doc == document and r.change == change] if change >= 0 else []
+        left = {r.left for r in rows if r.left is not None}
+        right = {r.right for r in rows if r.right is not None}
+        self.gitops.mutations.adopt_lines(app_name, key, left, right)
 
     def action_next_document(self) -> None:
         diff = self.diff

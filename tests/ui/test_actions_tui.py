@@ -1,0 +1,145 @@
+"""More of the keyboard mutations on the demo: a sync of marked resources leaves the rest alone, prune only
+when ticked, adopt of the change under the cursor in the Diff screen, a revert refused on a dirty tree.
+(The basic flows and read-only are in test_mutations.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox
+
+from gitops_tui.model import ResourceKey, SyncStatus
+from gitops_tui.sandbox.demo import CONTEXT, Demo, demo_environment
+from gitops_tui.sandbox.kubectl import Kubectl
+from gitops_tui.ui.screens.app_resources import AppScreen
+from gitops_tui.ui.screens.confirm import ConfirmScreen, ResultScreen
+from gitops_tui.ui.screens.diff import DiffScreen
+from gitops_tui.ui.screens.history import HistoryScreen
+from tests.ui.test_mutations import build_app, git, highlight, open_app, until, writes
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Demo]:
+    with demo_environment() as env:
+        yield env
+
+
+def body(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#confirm-body").query_one("Static").render())
+
+
+async def test_marked_sync_leaves_the_rest_and_prunes_only_when_ticked(demo: Demo, tmp_path: Path) -> None:
+    app, ws, audit = build_app(demo, tmp_path)
+    configmap = "/api/v1/namespaces/production/configmaps/api-hotfix-flags"
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_app(pilot, app, "api-production")
+        highlight(app, "Deployment")
+        await pilot.press("space")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "1 selected resource(s)" in str(app.screen.query_one("#confirm-title").render())
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert app.screen.ok, app.screen.lines
+        assert any("Deployment" in line for line in app.screen.lines)
+        assert not any("ConfigMap" in line for line in app.screen.lines)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, AppScreen) and not app.reconciling)
+        assert f"DELETE {configmap}" not in writes(demo)
+
+        # The whole app now: the extra ConfigMap is offered for pruning, unticked by default.
+        app.screen.query_one("#table").marked.clear()
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "api-hotfix-flags" in body(app)
+        prune = app.screen.query_one("#opt-prune", Checkbox)
+        assert prune.value is False
+        prune.value = True
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert app.screen.ok, app.screen.lines
+        await pilot.press("escape")
+        await until(
+            pilot,
+            lambda: not app.reconciling and app.snapshot.app("api-production").sync is SyncStatus.SYNCED,
+        )
+    ws.close()
+    assert f"DELETE {configmap}" in writes(demo)
+    assert [e.action for e in audit.entries()].count("sync") == 2
+
+
+async def test_adopt_from_the_diff_screen_takes_only_the_change_under_the_cursor(
+    demo: Demo, tmp_path: Path
+) -> None:
+    kubectl = Kubectl(str(demo.kubeconfig), CONTEXT)
+    kubectl.scale("Deployment", "web", "web", replicas=4)  # a second drifted field, left alone
+    kubectl.close()
+    app, ws, audit = build_app(demo, tmp_path)
+    key = ResourceKey("apps", "Deployment", "web", "web")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_app(pilot, app, "web")
+        highlight(app, "Deployment")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen._loaded)
+        diff = app.screen.diff
+        # Walk to the change that holds the env var set by hand (its value line).
+        for _ in range(diff.change_count):
+            await pilot.press("n")
+            rows = [r for r in diff.rows if r.change == diff.current_change and r.right is not None]
+            if any("api.staging" in diff._prepared[0].right[r.right] for r in rows):
+                break
+        else:
+            raise AssertionError("no change shows the env var set by hand")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "replicas" not in body(app)
+        app.screen.query_one("#confirm-reason").value = "incident 7"
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert app.screen.ok, app.screen.lines
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.reconciling and app.snapshot.app("web") is not None)
+        await pilot.pause(0.2)
+    drift = {r.key: [d.path for d in r.drift] for r in ws.status_of("web").resources}[key]
+    ws.close()
+    assert git(demo.repo, "log", "-1", "--format=%B").startswith("adopt: Deployment/web")
+    assert drift == ["/spec/replicas"]
+    assert [e.action for e in audit.entries()] == ["adopt"]
+
+
+async def test_revert_on_a_dirty_tree_is_refused_and_names_the_files(demo: Demo, tmp_path: Path) -> None:
+    app, ws, audit = build_app(demo, tmp_path)
+    head = git(demo.repo, "rev-parse", "HEAD").strip()
+    notes: list[str] = []
+    dirty = next(p for p in sorted(demo.repo.rglob("*.yaml")) if ".git" not in p.parts)
+    original = dirty.read_text()
+    dirty.write_text(original + "# uncommitted\n")
+    try:
+        async with app.run_test(size=(160, 50)) as pilot:
+            app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+            await open_app(pilot, app, "web")
+            await pilot.press("h")
+            await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.table.shown)
+            await pilot.press("v")
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, ConfirmScreen)
+                    or any("dirty" in n.lower() or "uncommitted" in n.lower() for n in notes)
+                ),
+            )
+            if isinstance(app.screen, ConfirmScreen):
+                # Shown with the reason it cannot run, and no way to confirm it.
+                assert dirty.name in str(app.screen.query_one("#confirm-blocked").render())
+                await pilot.press("ctrl+y")
+                await pilot.pause(0.3)
+                await pilot.press("escape")
+            else:
+                assert any(dirty.name in n for n in notes), notes
+        ws.close()
+    finally:
+        dirty.write_text(original)
+    assert git(demo.repo, "rev-parse", "HEAD").strip() == head
+    assert audit.entries() == []
