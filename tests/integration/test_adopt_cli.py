@@ -235,16 +235,15 @@ def test_a_path_that_did_not_drift_is_refused(env: Env) -> None:
     )
 
 
-def test_an_image_without_an_overlay_entry_becomes_a_new_registered_patch(env: Env) -> None:
+def test_an_image_without_an_overlay_entry_becomes_a_new_images_entry(env: Env) -> None:
     env.kubectl.set_image("Deployment", "production", "api", "api", "registry.example.com/api:1.0.1")
     code, out, err, sent = adopt(env, "api-production", "Deployment/production/api", "--yes")
     assert code == 0, out + err
     files, _, patch = committed(env)
-    assert files == [
-        "api/overlays/production/adopt-deployment-api.yaml",
-        "api/overlays/production/kustomization.yaml",
-    ]
-    assert "registry.example.com/api:1.0.1" in patch
+    # what `kustomize edit set image` would write: one file, one hunk
+    assert files == ["api/overlays/production/kustomization.yaml"]
+    assert patch.count("\n@@ ") + patch.startswith("@@ ") == 1, patch
+    assert "newTag: 1.0.1" in patch
     assert [line for line in changed_lines(patch) if line.startswith("-")] == []  # only additions
     assert env.git("status", "--porcelain") == "" and sent == []
     assert env.status()["api-production"]["sync"] == "Synced"

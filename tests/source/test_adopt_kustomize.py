@@ -142,9 +142,11 @@ def test_new_patch_added_and_registered(repo: Path) -> None:
     plan = adopt(repo, APP, KEY, fields)
     patch = f"{OVERLAY}/adopt-deployment-api.yaml"
     kfile = f"{OVERLAY}/kustomization.yaml"
-    assert numstat(repo) == {kfile: (2, 0), patch: (15, 0)}
-    assert (
-        (repo / kfile).read_text().endswith("  - ../../base\npatches:\n  - path: adopt-deployment-api.yaml\n")
+    # the image as `kustomize edit set image` would write it; the rest in a new registered patch
+    assert numstat(repo) == {kfile: (5, 0), patch: (14, 0)}
+    assert (repo / kfile).read_text().endswith(
+        "  - ../../base\nimages:\n  - name: registry.example.com/api\n    newTag: 1.0.1\n"
+        "patches:\n  - path: adopt-deployment-api.yaml\n"
     )
     assert yaml.safe_load((repo / patch).read_text()) == {
         "apiVersion": "apps/v1",
@@ -156,7 +158,6 @@ def test_new_patch_added_and_registered(repo: Path) -> None:
                     "containers": [
                         {
                             "name": "api",
-                            "image": "registry.example.com/api:1.0.1",
                             "env": [{"name": "DEBUG", "value": "1"}],
                         }
                     ]
@@ -281,3 +282,30 @@ def test_patch_shared_from_outside_the_overlay_is_not_edited(repo: Path) -> None
     adopt(repo, flux, KEY, [DriftField("/spec/replicas", git=4, live=6)])
     assert set(numstat(repo)) == {kfile, f"{OVERLAY}/adopt-deployment-api.yaml"}
     assert git(repo, "status", "--porcelain", "api/shared") == ""
+
+
+def test_an_image_change_alone_is_one_new_images_entry(repo: Path) -> None:
+    plan = adopt(repo, APP, KEY, [image("registry.example.com/api:1.0.0", "registry.example.com/api:1.2.0")])
+    kfile = f"{OVERLAY}/kustomization.yaml"
+    assert numstat(repo) == {kfile: (3, 0)}  # one hunk, one file, as `kustomize edit set image` writes it
+    assert yaml.safe_load((repo / kfile).read_text())["images"] == [
+        {"name": "registry.example.com/api", "newTag": "1.2.0"}
+    ]
+    assert plan.summary == (
+        f"{kfile}: spec.template.spec.containers[name=api].image (new images entry registry.example.com/api) "
+        "registry.example.com/api:1.0.0 → registry.example.com/api:1.2.0",
+    )
+
+
+def test_an_image_other_containers_share_goes_into_a_patch_instead(repo: Path) -> None:
+    write(repo, "api/base/migrate.yaml", deployment("migrate", "registry.example.com/api:1.0.0", 1))
+    write(
+        repo,
+        "api/base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n  - service.yaml\n  - migrate.yaml\n",
+    )
+    commit(repo, "migrate shares the image")
+    adopt(repo, APP, KEY, [image("registry.example.com/api:1.0.0", "registry.example.com/api:1.2.0")])
+    kfile = f"{OVERLAY}/kustomization.yaml"
+    assert "images" not in yaml.safe_load((repo / kfile).read_text())  # it would change migrate too
+    assert set(numstat(repo)) == {kfile, f"{OVERLAY}/adopt-deployment-api.yaml"}

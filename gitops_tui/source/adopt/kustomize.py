@@ -105,6 +105,24 @@ def _image_entry(overlay: Overlay, drift: DriftField) -> tuple[int, list[Change]
     return None
 
 
+def _new_image_entry(drift: DriftField) -> dict[str, str] | None:
+    """An `images:` entry turning the Git image into the live one, or None when they are not image refs."""
+    if not isinstance(drift.git, str) or not isinstance(drift.live, str):
+        return None
+    git_name = split_image(drift.git)[0]
+    name, tag, digest = split_image(drift.live)
+    if not git_name or not name or (not tag and not digest):
+        return None
+    entry = {"name": git_name}
+    if name != git_name:
+        entry["newName"] = name
+    if tag:
+        entry["newTag"] = tag
+    if digest:
+        entry["digest"] = digest
+    return entry
+
+
 def _application_image(root: Path, app: AppSpec, drift: DriftField) -> tuple[int, Change] | None:
     """The Argo CD Application's own image override (`spec.source.kustomize.images`): it is applied on
     top of the overlay, so an overlay edit would not change what renders."""
@@ -256,6 +274,14 @@ class _Planner:
                 if others := self.image_users(drift):
                     self.summary.append(f"{kfile}: the images entry {name} also sets the image of {others}")
                 return None
+            if (entry := _new_image_entry(drift)) is not None and not self.image_users(drift):
+                # what `kustomize edit set image` writes: one entry in the overlay, one hunk in Git
+                items = self.overlay.data.get("images")
+                at = ("images", len(items)) if isinstance(items, list) else ("images",)
+                self.edits.add(
+                    kfile, 0, (), Change(concrete_steps(at), entry if isinstance(items, list) else [entry])
+                )
+                return self.note(kfile, f"{what} (new images entry {entry['name']})", drift)
         if drift.live is not None and (index := _replicas_entry(self.overlay, self.key, drift)) is not None:
             self.edits.add(kfile, 0, (), Change(concrete_steps(("replicas", index, "count")), drift.live))
             return self.note(kfile, f"{what} (replicas entry)", drift)
