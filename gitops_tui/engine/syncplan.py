@@ -205,11 +205,20 @@ def plan_sync(
     prunes.sort(key=lambda item: item[0], reverse=True)
     blocked = ""
     unknown = [r for r in status.resources if r.sync is SyncStatus.UNKNOWN]
+    chosen_unknown = [r for r in unknown if selected is None or r.key in selected]
     if prune and (unknown or status.sync is SyncStatus.UNKNOWN):
         blocked = (
             "refusing to prune: the cluster could not be listed completely ("
             + (status.error or unknown[0].error or "unknown state")
             + ")"
+        )
+    elif chosen_unknown:
+        # Not knowing what is live, a sync would apply blind and report it as done: say why instead.
+        first = chosen_unknown[0]
+        more = f" and {len(chosen_unknown) - 1} more" if len(chosen_unknown) > 1 else ""
+        blocked = (
+            f"cannot sync {first.key.display()}{more}: its live state is unknown "
+            f"({first.error or status.error or 'not compared'})"
         )
     return SyncPlan(
         app=status.app.name,

@@ -93,6 +93,16 @@ def test_a_failed_listing_makes_the_resource_unknown_and_blocks_prune() -> None:
     assert status.sync is SyncStatus.UNKNOWN and "forbidden" in status.error
     plan = plan_sync(status, {}, {}, prune=True)
     assert plan.blocked_reason.startswith("refusing to prune")
+    # Without prune too: a resource whose live state is unknown is not applied blind.
+    desired = {ResourceKey.of(o): o for o in inputs.desired}
+    blind = plan_sync(status, desired, dict(inputs.live), prune=False)
+    assert (
+        blind.blocked_reason.startswith(f"cannot sync {first.display()}")
+        and "forbidden" in blind.blocked_reason
+    )
+    # The other resources can still be chosen and synced.
+    others = {k for k in desired if k != first}
+    assert plan_sync(status, desired, dict(inputs.live), selected=others).blocked_reason == ""
 
 
 def test_sync_plan_orders_and_counts() -> None:

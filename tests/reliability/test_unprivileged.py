@@ -47,12 +47,6 @@ def test_every_command_says_forbidden_with_verb_and_resource(locked_out: Env) ->
     assert tree_state(env.repo) == before_tree
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync of an app whose every listing is forbidden plans nothing and exits 0 with 'nothing to "
-    "sync: web is Unknown' instead of exit 2 naming the forbidden listings (cli_actions.cmd_sync / "
-    "engine.syncplan: Unknown resources should block the plan with the reason)",
-)
 @pytest.mark.parametrize("args", [["sync", "web", "--dry-run"], ["sync", "web", "--yes"]])
 def test_sync_says_forbidden(locked_out: Env, args: list[str]) -> None:
     before = len(locked_out.server.requests.records)
