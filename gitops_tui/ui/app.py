@@ -30,6 +30,8 @@ from gitops_tui.ui.screens.audit import AuditScreen
 from gitops_tui.ui.screens.base import BaseScreen, TableScreen
 from gitops_tui.ui.screens.confirm import ConfirmScreen
 from gitops_tui.ui.screens.diff import DiffScreen
+from gitops_tui.ui.screens.events import EventsScreen
+from gitops_tui.ui.screens.freeze import FreezeScreen
 from gitops_tui.ui.screens.help import BindingGroups, HelpScreen
 from gitops_tui.ui.screens.history import HistoryScreen
 from gitops_tui.ui.widgets.diff_view import DiffView
@@ -63,6 +65,30 @@ class GitopsApp(App[None]):
             tooltip="Every sync, adopt, revert and push made here",
         ),
         Binding(
+            "A",
+            "toggle_automation",
+            "Automation",
+            id="app.automation",
+            show=False,
+            tooltip="Switch automation on/off",
+        ),
+        Binding(
+            "f",
+            "freeze",
+            "Freeze",
+            id="app.freeze",
+            show=False,
+            tooltip="Pause automation for the highlighted app for a while",
+        ),
+        Binding(
+            "E",
+            "events",
+            "Events",
+            id="app.events",
+            show=False,
+            tooltip="What the reconcile loop saw and did, newest first",
+        ),
+        Binding(
             "R",
             "hard_refresh",
             "Hard refresh",
@@ -94,7 +120,12 @@ class GitopsApp(App[None]):
         self.clock = clock
         self.keymap: dict[str, str] = dict(settings.keymap)
         self._start_loop = reconcile
-        self.loop = ReconcileLoop(backend, settings.interval, self)
+        self.automation = None
+        if actions is not None:
+            from gitops_tui.actions.automation import Automation
+
+            self.automation = Automation(actions, enabled=bool(settings.auto) and not settings.read_only)
+        self.loop = ReconcileLoop(backend, settings.interval, self, automation=self.automation)
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -146,7 +177,7 @@ class GitopsApp(App[None]):
     def _reconcile_finished(self, message: ReconcileLoop.Finished) -> None:
         snapshot = message.snapshot
         self.reconciling = False
-        self.header_info = snapshot.header
+        self.header_info = self._with_automation(snapshot.header)
         if message.failures:
             reason = snapshot.error or (snapshot.apps[0].error if snapshot.apps else "reconcile failed")
             self._failed(reason, message.failures, message.retry_in)
@@ -167,6 +198,20 @@ class GitopsApp(App[None]):
             )
             self.snapshot = replace(previous, apps=apps, error=message.error)
 
+    @on(ReconcileLoop.EventRecorded)
+    def _loop_event(self, message: ReconcileLoop.EventRecorded) -> None:
+        if isinstance(self.screen, EventsScreen):
+            self.screen.refresh_events()
+
+    def _with_automation(self, info: Any) -> Any:
+        if info is None or self.automation is None:
+            return info
+        return replace(info, automation=self.automation.enabled)
+
+    def frozen_apps(self) -> dict[str, float]:
+        """Apps whose automation is frozen, with the seconds left (the header shows the countdown)."""
+        return self.automation.frozen() if self.automation is not None else {}
+
     def _failed(self, reason: str, failures: int, retry_in: float) -> None:
         first_line = reason.splitlines()[0] if reason else "reconcile failed"
         self.problem = f"retry in {duration(retry_in)}: {first_line}"
@@ -182,6 +227,43 @@ class GitopsApp(App[None]):
         self.loop.request(hard=True)
         self.reconciling = True
         self.notify("Dropping caches and reconciling…", timeout=2)
+
+    def action_toggle_automation(self) -> None:
+        if self.automation is None or not self.mutation_allowed():
+            self.notify("Automation cannot run here (read-only, or nothing can be changed)", timeout=4)
+            return
+        event = self.automation.toggle()
+        self.header_info = self._with_automation(self.header_info)
+        self.notify(event.message.capitalize(), timeout=3)
+        self.loop.request()  # on: heal what is out of sync now, not at the next interval
+
+    def action_freeze(self) -> None:
+        if self.automation is None or not self.mutation_allowed():
+            self.notify("Automation cannot run here (read-only, or nothing can be changed)", timeout=4)
+            return
+        name = self._highlighted_app()
+        if not name:
+            self.notify("Highlight an app to freeze", timeout=3)
+            return
+        automation = self.automation
+
+        def chosen(seconds: float | None) -> None:
+            if seconds is not None:
+                self.notify(automation.freeze(name, seconds).message, title=name, timeout=4)
+
+        self.push_screen(FreezeScreen(name, automation.frozen_for(name)), chosen)
+
+    def _highlighted_app(self) -> str:
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            return screen.app_name
+        if isinstance(screen, AppsScreen) and screen.table.current is not None:
+            return str(screen.table.current.extra.app.name)
+        return ""
+
+    def action_events(self) -> None:
+        if not isinstance(self.screen, EventsScreen):
+            self.push_screen(EventsScreen())
 
     def action_audit(self) -> None:
         if not isinstance(self.screen, AuditScreen):
@@ -215,6 +297,7 @@ class GitopsApp(App[None]):
             ("App (resources)", of(AppScreen)),
             ("Diff", of(DiffView, DiffScreen)),
             ("History", of(HistoryScreen)),
+            ("Freeze", of(FreezeScreen)),
             ("Dialogs", of(ConfirmScreen)),
         ]
         return [(title, bindings) for title, bindings in groups if bindings]

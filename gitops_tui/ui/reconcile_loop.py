@@ -79,8 +79,8 @@ class ReconcileLoop:
             workspace,  # type: ignore[arg-type]
             interval=interval,
             on_snapshot=self._finished,
-            on_event=lambda e: self._target.post_message(self.EventRecorded(e)),
-            on_started=lambda hard: self._target.post_message(self.Started(hard)),
+            on_event=self._event,
+            on_started=self._started,
             on_failed=self._failed,
             automate=automation.run if automation is not None else None,
             watch_files=watch_files,
@@ -104,6 +104,12 @@ class ReconcileLoop:
     def stop(self) -> None:
         self._stopping.set()
         self.engine.stop()
+
+    def _event(self, event: LoopEvent) -> None:
+        self._target.post_message(self.EventRecorded(event))
+
+    def _started(self, hard: bool) -> None:
+        self._target.post_message(self.Started(hard))
 
     def _finished(self, snapshot: Any) -> None:
         failures = self.engine.failures

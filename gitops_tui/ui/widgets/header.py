@@ -65,6 +65,14 @@ class StatusHeader(Widget):
                 parts.append(Text(" READ-ONLY ", style="bold black on yellow"))
             automation = "auto: on" if info.automation else "auto: off"
             parts.append(Text(automation, style="green" if info.automation else "dim"))
+            frozen: dict[str, float] = getattr(self.app, "frozen_apps", dict)()
+            if frozen:
+                parts.append(
+                    Text(
+                        " ".join(f"❄ {a} {duration(left)}" for a, left in sorted(frozen.items())),
+                        style="blue",
+                    )
+                )
         parts.append(self._freshness())
         return Text(" │ ", style="dim").join(parts)
 

@@ -1,0 +1,78 @@
+"""The Events screen: what the reconcile loop saw and did — drift appearing and going away, health changes,
+syncs started and finished, errors, automation switched on or off, freezes — newest first. Names only, never
+values."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from gitops_tui.loop import LoopEvent
+from gitops_tui.ui.cells import duration
+from gitops_tui.ui.screens.base import TableScreen
+from gitops_tui.ui.widgets.status_table import Column, TableRow
+
+EVENT_COLUMNS = [
+    Column("time", "Time"),
+    Column("kind", "Event"),
+    Column("app", "App"),
+    Column("message", "What"),
+]
+
+_KIND_STYLE = {
+    "drift": "yellow",
+    "in-sync": "green",
+    "recovered": "green",
+    "error": "bold red",
+    "sync": "cyan",
+    "automation": "magenta",
+    "freeze": "blue",
+}
+
+
+def event_row(index: int, event: LoopEvent, now: float) -> TableRow:
+    stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
+    return TableRow(
+        key=f"{index}",
+        cells=(
+            Text(f"{stamp} ({duration(now - event.time)} ago)", style="dim"),
+            Text(event.kind, style=_KIND_STYLE.get(event.kind, "")),
+            Text(event.app or "-"),
+            Text(event.message.splitlines()[0] if event.message else ""),
+        ),
+        sort=(-event.time, event.kind, event.app, event.message),
+        search=f"{event.kind} {event.app} {event.message}",
+        attention=event.kind == "error",
+        extra=event,
+    )
+
+
+class EventsScreen(TableScreen):
+    COLUMNS = EVENT_COLUMNS
+    EMPTY = "No reconcile event yet."
+
+    def compose_top(self) -> ComposeResult:
+        yield Static(Text("Reconcile events", style="bold"), id="title", classes="screen-title")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.focus()
+        self.refresh_events()
+
+    def snapshot_changed(self, snapshot: Any) -> None:
+        self.refresh_events()
+
+    def refresh_events(self) -> None:
+        events = self.gitops.loop.events
+        now = self.gitops.clock()
+        self.set_rows([event_row(len(events) - i, e, now) for i, e in enumerate(events)])
+
+    def describe(self, row: TableRow) -> Text | None:
+        event: LoopEvent = row.extra
+        text = Text(f"{event.kind} {event.app or ''}".rstrip(), style="bold")
+        text.append(f"\n{event.message}")
+        return text
