@@ -23,6 +23,7 @@ from gitops_tui.ui.app import GitopsApp, make_app
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.audit import AuditScreen
 from gitops_tui.ui.screens.confirm import ConfirmScreen, ResultScreen
+from gitops_tui.ui.screens.help import HelpScreen
 from gitops_tui.ui.screens.history import HistoryScreen
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -35,7 +36,9 @@ def demo() -> Iterator[Demo]:
 
 
 def writes(demo: Demo) -> list[str]:
-    return [f"{r.method} {r.path}" for r in demo.server.requests.records if r.method in WRITES and not r.dry_run]
+    return [
+        f"{r.method} {r.path}" for r in demo.server.requests.records if r.method in WRITES and not r.dry_run
+    ]
 
 
 def build_app(demo: Demo, tmp_path: Path, **settings: object) -> tuple[GitopsApp, Workspace, AuditLog]:
@@ -45,8 +48,8 @@ def build_app(demo: Demo, tmp_path: Path, **settings: object) -> tuple[GitopsApp
     return make_app(ws, s, actions=Actions(ws, audit)), ws, audit
 
 
-async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 20) -> None:
-    async with asyncio.timeout(timeout):
+async def until(pilot: Pilot, condition: Callable[[], object], limit: float = 20) -> None:
+    async with asyncio.timeout(limit):
         while not condition():
             await pilot.pause(0.05)
 
@@ -102,7 +105,9 @@ async def test_sync_from_the_app_screen_heals_the_drift(demo: Demo, tmp_path: Pa
         assert app.screen.ok, app.screen.lines
         assert any("Deployment" in line and "updated" in line for line in app.screen.lines)
         await pilot.press("escape")
-        await until(pilot, lambda: not app.reconciling and app.snapshot.app("api-staging").sync is SyncStatus.SYNCED)
+        await until(
+            pilot, lambda: not app.reconciling and app.snapshot.app("api-staging").sync is SyncStatus.SYNCED
+        )
     ws.close()
     [entry] = audit.entries()
     assert (entry.action, entry.app, entry.result) == ("sync", "api-staging", "ok")
@@ -126,8 +131,10 @@ async def test_adopt_with_a_reason_commits_and_the_resource_is_synced(demo: Demo
         key = ResourceKey("apps", "Deployment", "web", "web")
         await until(
             pilot,
-            lambda: not app.reconciling
-            and {r.key: r.sync for r in app.snapshot.app("web").resources}.get(key) is SyncStatus.SYNCED,
+            lambda: (
+                not app.reconciling
+                and {r.key: r.sync for r in app.snapshot.app("web").resources}.get(key) is SyncStatus.SYNCED
+            ),
         )
     ws.close()
     log = git(demo.repo, "log", "-1", "--format=%B").strip()
@@ -169,6 +176,14 @@ async def test_read_only_hides_and_refuses_every_mutation(demo: Demo, tmp_path: 
         await open_app(pilot, app, "api-production")
         shown = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}
         assert "s" not in shown and "a" not in shown
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Audit log" in palette and not palette & {"Sync", "Adopt", "Revert"}
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        described = {entry[2].split(" — ")[0] for entry in app.screen.entries()}
+        assert "Diff" in described and not described & {"Sync", "Adopt", "Revert"}
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, AppScreen))
         for key in ("s", "a"):
             await pilot.press(key)
             await pilot.pause(0.3)

@@ -15,6 +15,9 @@ from textual.widgets import Static
 
 BindingGroups = Sequence[tuple[str, Sequence[Binding]]]
 
+# Hidden in read-only mode: they would only be refused.
+MUTATING = frozenset({"sync", "adopt", "revert", "toggle_automation", "freeze"})
+
 
 def key_for(binding: Binding, keymap: Mapping[str, str]) -> str:
     """The keys a binding answers to, as configured: the keymap entry for its id wins."""
@@ -44,10 +47,14 @@ class HelpScreen(ModalScreen[None]):
     def entries(self) -> list[tuple[str, str, str, str]]:
         """(group, keys, description, binding id) for every binding, as shown."""
         out: list[tuple[str, str, str, str]] = []
+        settings = getattr(self.app, "settings", None)
+        read_only = bool(getattr(settings, "read_only", False))
         for title, bindings in self.groups:
             seen: set[str] = set()
             for binding in bindings:
                 if not binding.description or binding.action in seen:
+                    continue
+                if read_only and binding.action in MUTATING:
                     continue
                 seen.add(binding.action)
                 keys = key_for(binding, self.keymap)
