@@ -3,12 +3,17 @@ who is acting (for the audit log), and the audit log itself."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from gitops_tui.audit import AuditEntry, AuditLog
+from gitops_tui.config import state_dir
 from gitops_tui.model import GitopsError
 from gitops_tui.reconcile import Workspace
 
@@ -59,19 +64,46 @@ class ActionsBase:
 
     @contextmanager
     def _holding(self, *names: str) -> Iterator[None]:
-        """Take the named locks without waiting, or raise ActionBusy having taken none."""
+        """Take the named locks without waiting, or raise ActionBusy having taken none. Each is a lock in
+        this process and a lock file (flock) for the repository, so that another process — the CLI in a
+        second terminal while the TUI syncs — is refused too."""
         taken: list[threading.Lock] = []
+        files: list[int] = []
         try:
             for name in names:
+                what = "the repository" if name == REPO_LOCK else name
+                busy = f"another action on {what} is running; try again when it finishes"
                 lock = self.app_lock(name)
                 if not lock.acquire(blocking=False):
-                    what = "the repository" if name == REPO_LOCK else name
-                    raise ActionBusy(f"another action on {what} is running; try again when it finishes")
+                    raise ActionBusy(busy)
                 taken.append(lock)
+                fd = self._lock_file(name)
+                if fd is not None:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        os.close(fd)
+                        raise ActionBusy(f"{busy} (in another gitops-tui process)") from None
+                    files.append(fd)
             yield
         finally:
+            for fd in reversed(files):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
             for lock in reversed(taken):
                 lock.release()
+
+    def _lock_file(self, name: str) -> int | None:
+        """An open lock file for `name` in this repository (None where none can be made: then only this
+        process is guarded)."""
+        repo = hashlib.sha256(str(self.ws.repo.root.resolve()).encode()).hexdigest()[:16]
+        safe = "repository" if name == REPO_LOCK else re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        folder = state_dir() / "locks"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return os.open(folder / f"{repo}-{safe}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
 
     # -- audit -----------------------------------------------------------------------------------------
     def _who(self, app: str | None) -> dict[str, str]:

@@ -75,12 +75,6 @@ def test_adopt_and_sync_of_one_app_do_not_run_at_once(env: Env) -> None:
     assert "replicas: 2" in (env.repo / "web/deployment.yaml").read_text()  # Git untouched
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the per-app lock lives in one Actions object: a second Actions (the CLI in another terminal "
-    "while the TUI syncs, or two TUIs) syncs the same app at the same time; needs a lock file per "
-    "repo+app (actions/base.py)",
-)
 def test_two_processes_syncing_one_app_are_serialized(env: Env) -> None:
     from gitops_tui.actions import ActionBusy, Actions
 
