@@ -144,9 +144,13 @@ def test_new_patch_added_and_registered(repo: Path) -> None:
     kfile = f"{OVERLAY}/kustomization.yaml"
     # the image as `kustomize edit set image` would write it; the rest in a new registered patch
     assert numstat(repo) == {kfile: (5, 0), patch: (14, 0)}
-    assert (repo / kfile).read_text().endswith(
-        "  - ../../base\nimages:\n  - name: registry.example.com/api\n    newTag: 1.0.1\n"
-        "patches:\n  - path: adopt-deployment-api.yaml\n"
+    assert (
+        (repo / kfile)
+        .read_text()
+        .endswith(
+            "  - ../../base\nimages:\n  - name: registry.example.com/api\n    newTag: 1.0.1\n"
+            "patches:\n  - path: adopt-deployment-api.yaml\n"
+        )
     )
     assert yaml.safe_load((repo / patch).read_text()) == {
         "apiVersion": "apps/v1",
