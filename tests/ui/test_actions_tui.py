@@ -143,3 +143,40 @@ async def test_revert_on_a_dirty_tree_is_refused_and_names_the_files(demo: Demo,
         dirty.write_text(original)
     assert git(demo.repo, "rev-parse", "HEAD").strip() == head
     assert audit.entries() == []
+
+
+async def test_adopting_secret_data_is_refused_with_a_clear_error(demo: Demo, tmp_path: Path) -> None:
+    live_value = "changed-by-hand-NEVER-SHOW"
+    kubectl = Kubectl(str(demo.kubeconfig), CONTEXT)
+    kubectl.patch("Secret", "web", "web-credentials", {"stringData": {"session-key": live_value}})
+    kubectl.close()
+    app, ws, audit = build_app(demo, tmp_path)
+    head = git(demo.repo, "rev-parse", "HEAD").strip()
+    errors: list[str] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        real_notify = app.notify
+
+        def notify(message: str, **kw: object) -> None:
+            if kw.get("severity") == "error":
+                errors.append(f"{kw.get('title', '')}: {message}")
+            real_notify(message, **kw)  # type: ignore[arg-type]
+
+        app.notify = notify  # type: ignore[method-assign]
+        await open_app(pilot, app, "web")
+        await until(
+            pilot,
+            lambda: (
+                {r.key.kind: r.sync for r in app.snapshot.app("web").resources}.get("Secret")
+                is SyncStatus.OUT_OF_SYNC
+            ),
+        )
+        highlight(app, "Secret")
+        await pilot.press("a")
+        await until(pilot, lambda: errors)
+        assert isinstance(app.screen, AppScreen)
+    ws.close()
+    [error] = errors
+    assert error.startswith("Adopt refused") and "Secret" in error
+    assert live_value not in error and "demo-secret-value" not in error
+    assert git(demo.repo, "rev-parse", "HEAD").strip() == head
+    assert audit.entries() == []
