@@ -180,3 +180,26 @@ async def test_adopting_secret_data_is_refused_with_a_clear_error(demo: Demo, tm
     assert live_value not in error and "demo-secret-value" not in error
     assert git(demo.repo, "rev-parse", "HEAD").strip() == head
     assert audit.entries() == []
+
+
+async def test_dry_run_from_the_apps_screen_changes_nothing(demo: Demo, tmp_path: Path) -> None:
+    app, ws, audit = build_app(demo, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, lambda: app.snapshot is not None and not app.reconciling)
+        assert app.snapshot.app("database").sync is SyncStatus.OUT_OF_SYNC  # its Service was deleted
+        table = app.screen.query_one("#table")
+        table.move_cursor(row=[r.extra.app.name for r in table.shown].index("database"))
+        before = len(writes(demo))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "create" in body(app) and "Service" in body(app)
+        app.screen.query_one("#opt-dry_run", Checkbox).value = True
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert app.screen.ok, app.screen.lines
+        assert app.screen.title_text.startswith("Dry run")
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.reconciling)
+        assert app.snapshot.app("database").sync is SyncStatus.OUT_OF_SYNC
+    ws.close()
+    assert len(writes(demo)) == before
