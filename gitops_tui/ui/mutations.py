@@ -32,8 +32,26 @@ class Mutations:
     def _thread(self, description: str, fn: Callable[..., None], *args: Any) -> None:
         """Run `fn(*args)` in a thread worker of the app (planning and mutating block on the network)."""
         self.app.run_worker(
-            partial(fn, *args), thread=True, group="mutation", exit_on_error=False, description=description
+            partial(self._guarded, description, fn, *args),
+            thread=True,
+            group="mutation",
+            exit_on_error=False,
+            description=description,
         )
+
+    def _guarded(self, description: str, fn: Callable[..., None], *args: Any) -> None:
+        # Typed errors are handled in each flow; anything else is a bug, shown rather than lost in a
+        # worker that dies silently.
+        try:
+            fn(*args)
+        except Exception as exc:
+            self.app.call_from_thread(
+                self.app.notify,
+                f"{type(exc).__name__}: {exc}",
+                title=f"Could not {description}",
+                severity="error",
+                timeout=10,
+            )
 
     # -- guards ------------------------------------------------------------------------------------------------
     def allowed(self, what: str) -> bool:
@@ -135,10 +153,10 @@ class Mutations:
                 progress=lambda r: self.app.call_from_thread(progress.add, result_line(r)),
             )
         except GitopsError as exc:
-            self.app.call_from_thread(progress.dismiss)
             self._fail("Sync", exc)
             return
-        self.app.call_from_thread(progress.dismiss)
+        finally:
+            self.app.call_from_thread(progress.dismiss)
         lines = [result_line(r) for r in result.results]
         lines.append(sync_summary(result))
         self._show(f"{verb} of {plan.app}: {'done' if result.ok else 'FAILED'}", lines, result.ok)

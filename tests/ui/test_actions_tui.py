@@ -203,3 +203,28 @@ async def test_dry_run_from_the_apps_screen_changes_nothing(demo: Demo, tmp_path
         assert app.snapshot.app("database").sync is SyncStatus.OUT_OF_SYNC
     ws.close()
     assert len(writes(demo)) == before
+
+
+async def test_an_unexpected_error_while_planning_is_shown_not_a_crash(demo: Demo, tmp_path: Path) -> None:
+    app, ws, audit = build_app(demo, tmp_path)
+    errors: list[str] = []
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("boom in plan_sync")
+
+    async with app.run_test(size=(160, 50)) as pilot:
+        real_notify = app.notify
+
+        def notify(message: str, **kw: object) -> None:
+            if kw.get("severity") == "error":
+                errors.append(f"{kw.get('title', '')}: {message}")
+            real_notify(message, **kw)  # type: ignore[arg-type]
+
+        app.notify = notify  # type: ignore[method-assign]
+        app.actions.plan_sync = broken  # type: ignore[method-assign,union-attr]
+        await open_app(pilot, app, "database")
+        await pilot.press("s")
+        await until(pilot, lambda: errors)
+        assert isinstance(app.screen, AppScreen) and app.is_running
+    ws.close()
+    assert errors == ["Could not plan a sync: RuntimeError: boom in plan_sync"]
