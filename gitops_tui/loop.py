@@ -86,10 +86,8 @@ def status_events(old: Snapshot | None, new: Snapshot, now: float) -> list[LoopE
         if prev is not None and prev.error and not status.error:
             events.append(LoopEvent(now, "recovered", name, _summary(status)))
             continue
-        drift = {r.key: r.sync for r in status.resources if r.sync is not SyncStatus.SYNCED}
-        old_drift = (
-            {r.key: r.sync for r in prev.resources if r.sync is not SyncStatus.SYNCED} if prev else None
-        )
+        drift = _drift_of(status)
+        old_drift = _drift_of(prev) if prev else None
         if old_drift is None:
             kind = "drift" if drift else "in-sync"
             events.append(LoopEvent(now, kind, name, _summary(status)))
@@ -101,6 +99,16 @@ def status_events(old: Snapshot | None, new: Snapshot, now: float) -> list[LoopE
         elif prev is not None and prev.health != status.health:
             events.append(LoopEvent(now, "health", name, _summary(status)))
     return events
+
+
+def _drift_of(status: AppStatus) -> dict[ResourceKey, tuple[str, int]]:
+    """Each drifted resource's sync and a fingerprint of its drifted fields (values hashed, never shown): a
+    second `kubectl scale` of an already drifted Deployment is an event too."""
+    return {
+        r.key: (str(r.sync), hash(tuple((d.path, repr(d.git), repr(d.live)) for d in r.drift)))
+        for r in status.resources
+        if r.sync is not SyncStatus.SYNCED
+    }
 
 
 class _Reconciler(Protocol):
