@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -246,3 +249,50 @@ def test_self_heal_with_automation_on_is_audited_and_waits_for_a_freeze(env) -> 
     heal_at = next(i for i, e in enumerate(entries) if e["action"] == "sync")
     freeze_at = next(i for i, e in enumerate(entries) if e["action"] == "freeze")
     assert freeze_at < heal_at
+
+
+def test_watch_command_prints_one_line_per_event_and_no_secret_values(env) -> None:
+    server, repo, _ws, kubectl, _start, tmp_path = env
+    secret = "s3cr3t-value-never-shown"
+    write(
+        repo,
+        "api/base/secret.yaml",
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "api"},
+                "stringData": {"token": secret},
+            }
+        ],
+    )
+    kustomization = (repo / "api/base/kustomization.yaml").read_text() + "  - secret.yaml\n"
+    (repo / "api/base/kustomization.yaml").write_text(kustomization)
+    kubeconfig = next(p for p in tmp_path.iterdir() if p.name == "kubeconfig")
+    cmd = [sys.executable, "-m", "gitops_tui", "watch", "--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+    proc = subprocess.Popen(
+        [*cmd, "--context", "sandbox"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "XDG_STATE_HOME": str(tmp_path / "state")},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        wait_for(lambda: any(" api-staging " in line for line in lines), "the first reconcile's lines")
+        time.sleep(1.0)  # the watches are up
+        kubectl.scale("Deployment", "staging", "api", 3)
+        wait_for(
+            lambda: any(" drift " in line and "Deployment.apps/staging/api" in line for line in lines[2:]),
+            "the scale as a drift line",
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        reader.join(5)
+    out = "".join(lines)
+    assert lines[0].startswith("gitops-tui: watching") and "automation off" in lines[0]
+    assert "Secret/staging/api" in out  # missing from the cluster: named, never shown
+    assert secret not in out and "Traceback" not in out
