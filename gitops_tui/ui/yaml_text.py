@@ -47,8 +47,8 @@ def _scalar(value: Any) -> str:
 
 def _literal_header(value: str) -> str | None:
     """The `|` header for a multi-line string that can be written as a literal block, else None."""
-    if "\n" not in value or value.endswith(" ") or " \n" in value:
-        return None
+    if "\n" not in value or value.endswith(" ") or " \n" in value or not value.strip("\n"):
+        return None  # (only newlines: a literal block of empty lines reads back as "")
     if any(not (ch == "\n" or " " <= ch <= "~" or ch >= "\xa0") for ch in value):
         return None
     indicator = "2" if value[:1] == " " else ""

@@ -219,6 +219,8 @@ _data = st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(_data)
+@example(["\n"])  # only newlines: once written as a literal block, which reads back as ""
+@example({"k": "\n\n"})
 def test_display_yaml_reads_back_as_the_same_object(obj: object) -> None:
     assert yaml.safe_load(to_yaml(obj) or "null") == obj
 
