@@ -115,6 +115,15 @@ def highlight(key: str) -> Step:
     return run
 
 
+async def diff_shown(pilot: Pilot) -> None:
+    """A key that opens the Diff screen pushes it a moment later: wait for it to be there and loaded, so
+    the next key (`e`, `u`) reaches the diff and not the screen below (seen on a loaded CI machine)."""
+    app = pilot.app
+    async with asyncio.timeout(10):
+        while not (isinstance(app.screen, DiffScreen) and app.screen._loaded):
+            await pilot.pause(0.02)
+
+
 async def palette_listed(pilot: Pilot) -> None:
     """The palette searches in a worker and shows results in batches: wait for its list to be complete."""
     palette = pilot.app.screen
@@ -133,12 +142,15 @@ SCREENS: dict[str, tuple[Step, tuple[int, int]]] = {
     "apps_filtered": (steps("slash", *"api", "enter"), SIZE),
     "app": (steps(open_app("api-production")), SIZE),
     "diff_resource": (
-        steps(open_app("api-staging"), highlight("Deployment.apps/staging/api"), "enter"),
+        steps(open_app("api-staging"), highlight("Deployment.apps/staging/api"), "enter", diff_shown),
         SIZE,
     ),
-    "diff_app": (steps("d"), SIZE),
-    "diff_unified": (steps(open_app("web"), "d", "u"), SIZE),
-    "diff_secret": (steps(open_app("web"), highlight("Secret/web/web-credentials"), "enter", "e"), SIZE),
+    "diff_app": (steps("d", diff_shown), SIZE),
+    "diff_unified": (steps(open_app("web"), "d", diff_shown, "u"), SIZE),
+    "diff_secret": (
+        steps(open_app("web"), highlight("Secret/web/web-credentials"), "enter", diff_shown, "e"),
+        SIZE,
+    ),
     "history": (steps(open_app("api-production"), "h"), SIZE),
     "help": (steps("question_mark"), SIZE),
     "palette": (steps("colon", *"diff", palette_listed), SIZE),
