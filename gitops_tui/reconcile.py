@@ -107,6 +107,8 @@ class Workspace:
         self._dry_runs: dict[str | None, DryRunCache] = {}
         self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
+        # Not the reconcile lock: the header asks for a client while a long reconcile holds that one.
+        self._clients_lock = threading.Lock()
         self._details: dict[tuple[str, ResourceKey], tuple[Obj | None, Obj | None, Obj | None]] = {}
         self._statuses: dict[str, AppStatus] = {}
         self._apps: dict[str, AppSpec] = {}
@@ -124,9 +126,10 @@ class Workspace:
     def client(self, context: str | None = None) -> ClusterClient:
         """The client for a context (None: --context or the current one). Raises ClusterError."""
         context = context or self.settings.context
-        if context not in self._clients:
-            self._clients[context] = self._client_factory(context)
-        return self._clients[context]
+        with self._clients_lock:  # the TUI's workers ask at once: one client per context, never two
+            if context not in self._clients:
+                self._clients[context] = self._client_factory(context)
+            return self._clients[context]
 
     def close(self) -> None:
         for context, cache in self._dry_runs.items():

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from gitops_tui.cluster.discovery import ApiResource, Discovery
 from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound
-from gitops_tui.cluster.kubeconfig import client_configuration, find_context
+from gitops_tui.cluster.kubeconfig import client_configuration, find_context, import_kubernetes
 from gitops_tui.cluster.transport import RETRIES, USER_AGENT, Transport
 from gitops_tui.model import Obj
 
@@ -71,6 +71,7 @@ class ClusterClient:
     ) -> ClusterClient:
         """A client for the context (None: current-context). KubeconfigError / ContextNotFound on bad
         config; does not touch the network."""
+        import_kubernetes()
         from kubernetes.client import ApiClient
 
         info = find_context(str(kubeconfig) if kubeconfig else None, context)

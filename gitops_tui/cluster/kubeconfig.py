@@ -8,6 +8,7 @@ name wins, and the first file that sets `current-context` sets it. Missing files
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,17 @@ import yaml
 from gitops_tui.cluster.errors import ContextNotFound, KubeconfigError
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_kubernetes() -> None:
+    """Import the official client once, from one thread at a time. It is imported late (it costs half a
+    second of start-up) and so from worker threads; two threads importing its circular package at once
+    see it half-initialised ("cannot import name 'ApiClient' from 'kubernetes.client'")."""
+    with _IMPORT_LOCK:
+        import kubernetes.client  # noqa: F401
+        import kubernetes.config  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,7 @@ def context_for_destination(
 def client_configuration(kubeconfig: str | None, context: str) -> Any:
     """A kubernetes.client.Configuration for the context (certs, tokens, exec plugins resolved by the
     official loader, which also resolves relative certificate paths against each file)."""
+    import_kubernetes()
     from kubernetes import client as k8s
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import load_kube_config
