@@ -215,11 +215,14 @@ async def keys_during_reconcile(app: GitopsApp, rounds: int, verbose: bool) -> t
         took = 0.0
         for _ in range(rounds):
             started = time.perf_counter()
-            await pilot.press("R")  # drop caches: the full work of a cold reconcile
-            while not app.reconciling:
-                await pilot.pause(0.01)
-            while app.reconciling:
+            cycles = app.loop.engine.cycles
+            # what `R` does (drop caches: the full work of a cold reconcile), without the pilot's wait for
+            # the app to go idle, which would swallow most of the reconcile; sample until it has finished
+            app.action_hard_refresh()
+            while True:
                 samples.append(await key_to_frame(app, keys[len(samples) % len(keys)]))
+                if not app.reconciling and app.loop.engine.cycles > cycles:
+                    break
                 await pilot.pause(0.02)
             took = max(took, time.perf_counter() - started)
     if verbose:
