@@ -159,6 +159,9 @@ async def test_revert_from_history_and_the_audit_screen(demo: Demo, tmp_path: Pa
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert app.screen.ok, app.screen.lines
         await pilot.press("escape")
+        # the history follows HEAD: the revert commit is listed first once the reconcile has seen it
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await until(pilot, lambda: app.screen.table.shown[0].extra.summary.startswith("Revert"))
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.table.shown)
         actions = [row.extra.action for row in app.screen.table.shown]

@@ -40,6 +40,7 @@ class HistoryScreen(TableScreen):
     def __init__(self, app_name: str) -> None:
         super().__init__()
         self.app_name = app_name
+        self._head: str | None = None  # HEAD the list was read at: a revert or an adopt moves it
 
     def compose_top(self) -> ComposeResult:
         yield Static(Text(f"History of {self.app_name}", style="bold"), id="title", classes="screen-title")
@@ -50,6 +51,10 @@ class HistoryScreen(TableScreen):
         self.load()
 
     def snapshot_changed(self, snapshot: Any) -> None:
+        head = snapshot.header.head.rstrip("*") if snapshot is not None else None
+        if head and self._head and head != self._head:
+            self.load()  # a new commit (our revert, an adopt, a pull): show it
+        self._head = head or self._head
         status = snapshot.app(self.app_name) if snapshot is not None else None
         if status is not None:
             title = Text(f"History of {self.app_name}", style="bold")
