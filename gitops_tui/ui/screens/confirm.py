@@ -28,6 +28,16 @@ class Answer:
     reason: str = ""
 
 
+class Tickbox(Checkbox):
+    """A checkbox that shows its state without colour: `X` ticked, blank not. Textual's draws an X either
+    way and tells them apart by colour only, which a monochrome or NO_COLOR terminal loses — and "Prune"
+    must never be ambiguous."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "X" if self.value else " "
+
+
 class ConfirmScreen(ModalScreen[Answer | None]):
     """Dismissed with an Answer on confirm, None on cancel."""
 
@@ -75,7 +85,7 @@ class ConfirmScreen(ModalScreen[Answer | None]):
             if self.blocked:
                 yield Static(Text(self.blocked, style="bold red"), id="confirm-blocked")
             for option in self.options:
-                yield Checkbox(option.label, option.value, id=f"opt-{option.name}")
+                yield Tickbox(option.label, option.value, id=f"opt-{option.name}")
             if self.reason_prompt:
                 yield Input(placeholder=self.reason_prompt, id="confirm-reason")
             with Horizontal(id="confirm-buttons"):
