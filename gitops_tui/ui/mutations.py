@@ -112,16 +112,20 @@ class Mutations:
         if with_prune.empty:
             self.app.call_from_thread(self.app.notify, f"{app_name} is in sync: nothing to apply", timeout=4)
             return
-        options = [Option("dry_run", "Dry run (the server checks everything, nothing is changed)")]
+        options = [Option("dry_run", "Dry run (the server checks everything, nothing is changed)", key="d")]
         if with_prune.prunes:
             options.insert(
                 0,
-                Option("prune", f"Prune: delete {len(with_prune.prunes)} tracked object(s) no longer in Git"),
+                Option(
+                    "prune",
+                    f"Prune: delete {len(with_prune.prunes)} tracked object(s) no longer in Git",
+                    key="p",
+                ),
             )
         lines = plan_lines(with_prune)
         if with_prune.prunes:
             lines.append("")
-            lines.append("prunes happen only with the Prune box ticked")
+            lines.append("prunes happen only with the Prune box ticked (p)")
         what = f"{len(selected)} selected resource(s) of {app_name}" if selected else app_name
         screen = ConfirmScreen(
             f"Sync {what}",
@@ -267,8 +271,8 @@ class Mutations:
             context=self._context(app_name),
             confirm_label="Revert",
             options=[
-                Option("push", "Push the revert commit (never prompts; a rejection is reported)"),
-                Option("sync", "Sync the affected apps afterwards"),
+                Option("push", "Push the revert commit (never prompts; a rejection is reported)", key="p"),
+                Option("sync", "Sync the affected apps afterwards", key="s"),
             ],
             blocked=plan.blocked_reason,
             danger=True,

@@ -57,8 +57,9 @@ async def test_marked_sync_leaves_the_rest_and_prunes_only_when_ticked(demo: Dem
         prune = app.screen.query_one("#opt-prune", Checkbox)
         assert prune.value is False
         # the state is in the characters, not only in a colour a NO_COLOR terminal drops
-        assert str(prune.render()).startswith("▐ ▌")
-        prune.value = True
+        assert str(prune.render()).startswith("▐ ▌ p  Prune")
+        await pilot.press("p")  # its letter ticks it, wherever the focus is (but the reason field)
+        assert prune.value is True
         assert str(prune.render()).startswith("▐X▌")
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))

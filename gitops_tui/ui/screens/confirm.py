@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +21,7 @@ class Option:
     name: str  # key in the answer
     label: str
     value: bool = False
+    key: str = ""  # a letter that ticks or unticks it (not while typing the reason)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,10 @@ class ConfirmScreen(ModalScreen[Answer | None]):
             if self.blocked:
                 yield Static(Text(self.blocked, style="bold red"), id="confirm-blocked")
             for option in self.options:
-                yield Tickbox(option.label, option.value, id=f"opt-{option.name}")
+                label = (
+                    Text.assemble((option.key, "bold"), "  ", option.label) if option.key else option.label
+                )
+                yield Tickbox(label, option.value, id=f"opt-{option.name}")
             if self.reason_prompt:
                 yield Input(placeholder=self.reason_prompt, id="confirm-reason")
             with Horizontal(id="confirm-buttons"):
@@ -104,6 +109,19 @@ class ConfirmScreen(ModalScreen[Answer | None]):
     def on_mount(self) -> None:
         # focus Cancel first: a stray enter must never confirm a mutation
         self.query_one("#confirm-no", Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """An option's letter ticks or unticks it: Tab from Cancel reaches the scrolling body first, and
+        space there scrolls — at 3 a.m. "Prune" must take one key, not a hunt for focus."""
+        if isinstance(self.focused, Input):
+            return
+        for option in self.options:
+            if option.key and event.key == option.key:
+                box = self.query_one(f"#opt-{option.name}", Checkbox)
+                box.value = not box.value
+                event.stop()
+                event.prevent_default()
+                return
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "confirm-yes":
