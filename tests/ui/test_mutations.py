@@ -155,9 +155,11 @@ async def test_revert_from_history_and_the_audit_screen(demo: Demo, tmp_path: Pa
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = str(app.screen.query_one("#confirm-body").query_one("Static").render())
         assert body.startswith("revert ")
+        await pilot.press("s")  # and sync the app afterwards: the whole emergency in keys
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert app.screen.ok, app.screen.lines
+        assert any("web" in line and "applied" in line for line in app.screen.lines), app.screen.lines
         await pilot.press("escape")
         # the history follows HEAD: the revert commit is listed first once the reconcile has seen it
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
@@ -165,8 +167,12 @@ async def test_revert_from_history_and_the_audit_screen(demo: Demo, tmp_path: Pa
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.table.shown)
         actions = [row.extra.action for row in app.screen.table.shown]
-        assert actions[0] == "revert"
+        assert actions[:2] == ["sync", "revert"], actions  # newest first
+    web = ws.reconcile_once(only=["web"]).app("web")
     ws.close()
+    assert web is not None
+    reverted = {r.key.name: r.sync for r in web.resources if r.key.kind == "ConfigMap"}
+    assert set(reverted.values()) == {SyncStatus.SYNCED}, reverted  # live now matches the reverted Git
     assert git(demo.repo, "rev-parse", "HEAD~1").strip() == head
     assert git(demo.repo, "log", "-1", "--format=%s").startswith("Revert")
 
