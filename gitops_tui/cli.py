@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resource", required=True, metavar="KIND/[NS/]NAME")
     p.add_argument("--path", action="append", default=[], metavar="JSONPTR", help="only this drifted field")
     p.add_argument("-m", "--message", default=None, metavar="REASON", help="why (the commit message body)")
+    p.add_argument("--push", action="store_true", help="push the adopt commit (never prompts)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = command("history", "commits that touched an app's path, newest first")
     p.add_argument("app")

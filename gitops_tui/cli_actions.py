@@ -142,9 +142,11 @@ def cmd_adopt(args: argparse.Namespace) -> int:
                 reason = input("reason (commit message body): ")
             except EOFError:
                 reason = ""
-        confirm(f"commit this to {ws.repo.branch()}?", args.yes)
-        result = actions.adopt(plan, reason or "")
+        confirm(f"commit this to {ws.repo.branch()}{' and push' if args.push else ''}?", args.yes)
+        result = actions.adopt(plan, reason or "", push=args.push)
         _out(adopt_result_lines(result))
+        if result.push_error:
+            raise GitopsError(f"committed {result.sha[:7]}, but {result.push_error}")
         return 0
     finally:
         ws.close()

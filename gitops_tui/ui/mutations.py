@@ -234,20 +234,24 @@ class Mutations:
             context=f"repo {self.app.settings.repo or '.'}",
             confirm_label="Commit",
             reason_prompt="Why? (goes into the commit message)",
+            options=[Option("push", "Push the commit (never prompts; a rejection is reported)", key="p")],
         )
-        self._ask(screen, lambda answer: self._thread("adopt", self._run_adopt, plan, answer.reason))
+        self._ask(screen, lambda answer: self._thread("adopt", self._run_adopt, plan, answer))
 
-    def _run_adopt(self, plan: Any, reason: str) -> None:
+    def _run_adopt(self, plan: Any, answer: Answer) -> None:
         from gitops_tui.actions.describe import adopt_result_lines
 
         actions = self.app.actions
         assert actions is not None
         try:
-            result = actions.adopt(plan, reason)
+            result = actions.adopt(plan, answer.reason, push=answer.options.get("push", False))
         except GitopsError as exc:
             self._fail("Adopt", exc)
             return
-        self._show(f"Adopted {plan.key.display()} into Git", adopt_result_lines(result), True)
+        lines = adopt_result_lines(result)
+        if result.push_error:
+            lines.append(f"push failed: {result.push_error}")
+        self._show(f"Adopted {plan.key.display()} into Git", lines, not result.push_error)
 
     # -- revert ------------------------------------------------------------------------------------------------
     def revert(self, app_name: str, commit: Commit) -> None:

@@ -6,6 +6,7 @@ uncommitted edits in the file, a field that did not drift), which leaves Git and
 from __future__ import annotations
 
 import base64
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -256,3 +257,44 @@ def test_without_yes_and_without_a_terminal_nothing_is_written(env: Env) -> None
     assert code == 2 and "stdin is not a terminal" in err
     assert "+    count: 5" in out  # the file diff was shown
     assert env.head() == head and env.git("status", "--porcelain") == "" and env.audit() == []
+
+
+def origin(env: Env, tmp_path: Path, *, reject: str = "") -> Path:
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    env.git("remote", "add", "origin", str(bare))
+    env.git("push", "-q", "-u", "origin", "main")
+    if reject:
+        hook = bare / "hooks/pre-receive"
+        hook.write_text(f"#!/bin/sh\necho '{reject}' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    return bare
+
+
+def remote_head(bare: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(bare), "rev-parse", "main"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_push_sends_the_adopt_commit_upstream(env: Env, tmp_path: Path) -> None:
+    bare = origin(env, tmp_path)
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    code, out, err, _ = adopt(env, "api-production", "Deployment/production/api", "--push", "--yes")
+    assert code == 0, out + err
+    assert "pushed" in out.splitlines()
+    assert remote_head(bare) == env.head()
+    assert [(e.action, e.result) for e in env.audit()][:2] == [("push", "ok"), ("adopt", "ok")]
+
+
+def test_a_rejected_push_keeps_the_adopt_commit_and_exits_2(env: Env, tmp_path: Path) -> None:
+    bare = origin(env, tmp_path, reject="main needs a review")
+    before = remote_head(bare)
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    code, out, err, _ = adopt(env, "api-production", "Deployment/production/api", "--push", "--yes")
+    assert code == 2
+    assert err.startswith(f"gitops-tui: committed {env.head()[:7]}, but push to origin rejected"), err
+    assert "main needs a review" in err and err.count("\n") == 1
+    assert remote_head(bare) == before
+    assert env.git("log", "-1", "--format=%s").startswith("adopt: Deployment/api")
+    assert env.git("status", "--porcelain") == ""

@@ -123,7 +123,10 @@ async def test_adopt_with_a_reason_commits_and_the_resource_is_synced(demo: Demo
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = str(app.screen.query_one("#confirm-body").query_one("Static").render())
         assert "API_URL" in body or "env" in body
-        app.screen.query_one("#confirm-reason").value = "incident 42: web talks to staging until the fix"
+        # the reason field has the focus: type into it; its `p` is text, not the Push box's letter
+        await pilot.press(*"incident", "space", "4", "2", "colon", "space", *"hotpatch")
+        assert app.screen.query_one("#confirm-reason").value == "incident 42: hotpatch"
+        assert app.screen.query_one("#opt-push").value is False
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert app.screen.ok, app.screen.lines
@@ -138,7 +141,7 @@ async def test_adopt_with_a_reason_commits_and_the_resource_is_synced(demo: Demo
         )
     ws.close()
     log = git(demo.repo, "log", "-1", "--format=%B").strip()
-    assert log.startswith("adopt: Deployment/web") and "incident 42" in log
+    assert log.startswith("adopt: Deployment/web") and "incident 42: hotpatch" in log
     assert git(demo.repo, "rev-parse", "HEAD~1").strip() == head
     assert git(demo.repo, "status", "--porcelain") == ""
     assert audit.entries()[0].action == "adopt"

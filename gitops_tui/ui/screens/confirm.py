@@ -107,8 +107,12 @@ class ConfirmScreen(ModalScreen[Answer | None]):
                 yield Button("Cancel", id="confirm-no")
 
     def on_mount(self) -> None:
-        # focus Cancel first: a stray enter must never confirm a mutation
-        self.query_one("#confirm-no", Button).focus()
+        # Focus Cancel first: a stray enter must never confirm a mutation. Where a reason is asked for,
+        # the reason field: typing it is what comes next (enter there moves on to the confirm button).
+        if self.reason_prompt:
+            self.query_one("#confirm-reason", Input).focus()
+        else:
+            self.query_one("#confirm-no", Button).focus()
 
     def on_key(self, event: events.Key) -> None:
         """An option's letter ticks or unticks it: Tab from Cancel reaches the scrolling body first, and
