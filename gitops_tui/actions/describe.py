@@ -58,8 +58,13 @@ def result_line(result: ChangeResult) -> str:
 
 
 def sync_summary(result: SyncResult) -> str:
+    pruned = sum(1 for r in result.applied if r.action == "prune")
+    applied = len(result.applied) - pruned
     verb = "would apply" if result.dry_run else "applied"
-    text = f"{result.app}: {len(result.applied)} {verb}, {len(result.failed)} failed"
+    text = f"{result.app}: {applied} {verb}"
+    if pruned:  # a prune deletes: say so, never count it as "applied"
+        text += f", {pruned} {'would be deleted' if result.dry_run else 'deleted'}"
+    text += f", {len(result.failed)} failed"
     return text + (f"; {result.aborted}" if result.aborted else "")
 
 

@@ -94,6 +94,7 @@ def test_prune_removes_exactly_the_extra_tracked_object(env: Env) -> None:
     code, out, err = env.cli("sync", "api-production", "--prune", "--yes")
     assert code == 0, out + err
     assert "0 to create, 0 to update, 1 to prune" in out
+    assert "api-production: 0 applied, 1 deleted, 0 failed" in out  # a delete is never called "applied"
     assert env.writes(before) == [("DELETE", "/api/v1/namespaces/production/configmaps/stray")]
     apps = env.status()
     assert apps["api-production"]["sync"] == "Synced"
