@@ -284,20 +284,40 @@ class Mutations:
         self._ask(screen, lambda answer: self._thread("revert", self._run_revert, plan, answer))
 
     def _run_revert(self, plan: Any, answer: Answer) -> None:
-        from gitops_tui.actions.describe import revert_result_lines
+        from gitops_tui.actions.describe import result_line, revert_result_lines
 
         actions = self.app.actions
         assert actions is not None
+        sync = answer.options.get("sync", False)
+        # With a sync this takes a while (apply, then health until it settles): show it as it goes.
+        progress = (
+            ProgressScreen(f"Reverting {plan.commit.short}, then syncing and following health…", 0)
+            if sync
+            else None
+        )
+        if progress is not None:
+            self.app.call_from_thread(self.app.push_screen, progress)
+
+        def report(app_name: str, change: Any) -> None:
+            if progress is not None:
+                line = f"{app_name}: {result_line(change).strip()}"
+                self.app.call_from_thread(progress.add, line)
+
         try:
             result = actions.revert(
                 plan.commit.sha,
                 push=answer.options.get("push", False),
-                sync=answer.options.get("sync", False),
+                sync=sync,
                 preview=plan,
+                progress=report,
+                health_timeout=self.app.settings.health_timeout,
             )
         except GitopsError as exc:
             self._fail("Revert", exc)
             return
+        finally:
+            if progress is not None:
+                self.app.call_from_thread(progress.dismiss)
         lines = revert_result_lines(result)
         if result.push_error:
             lines.append(f"push failed: {result.push_error}")

@@ -22,7 +22,7 @@ from gitops_tui.source.repo import GitRepo
 from gitops_tui.ui.app import GitopsApp, make_app
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.audit import AuditScreen
-from gitops_tui.ui.screens.confirm import ConfirmScreen, ResultScreen
+from gitops_tui.ui.screens.confirm import ConfirmScreen, ProgressScreen, ResultScreen
 from gitops_tui.ui.screens.help import HelpScreen
 from gitops_tui.ui.screens.history import HistoryScreen
 
@@ -147,7 +147,12 @@ async def test_adopt_with_a_reason_commits_and_the_resource_is_synced(demo: Demo
     assert audit.entries()[0].action == "adopt"
 
 
-async def test_revert_from_history_and_the_audit_screen(demo: Demo, tmp_path: Path) -> None:
+async def test_revert_from_history_and_the_audit_screen(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []  # what the progress dialog listed while the revert's sync ran
+    add = ProgressScreen.add
+    monkeypatch.setattr(ProgressScreen, "add", lambda self, line: (shown.append(line), add(self, line)))
     app, ws, audit = build_app(demo, tmp_path)
     head = git(demo.repo, "rev-parse", "HEAD").strip()
     async with app.run_test(size=(160, 50)) as pilot:
@@ -163,6 +168,7 @@ async def test_revert_from_history_and_the_audit_screen(demo: Demo, tmp_path: Pa
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert app.screen.ok, app.screen.lines
         assert any("web" in line and "applied" in line for line in app.screen.lines), app.screen.lines
+        assert any(line.startswith("web: ok") and "ConfigMap/web/web-config" in line for line in shown), shown
         await pilot.press("escape")
         # the history follows HEAD: the revert commit is listed first once the reconcile has seen it
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))

@@ -202,7 +202,9 @@ class ProgressScreen(ModalScreen[None]):
                 yield Static("", id="progress-lines")
 
     def _counter(self) -> Text:
-        return Text(f"{len(self.lines)} / {self.total} done", style="dim")
+        # total 0: not known up front (a revert's syncs are planned after the revert commit)
+        of = f" / {self.total}" if self.total else ""
+        return Text(f"{len(self.lines)}{of} done", style="dim")
 
     def add(self, line: str) -> None:
         self.lines.append(line)
