@@ -120,7 +120,9 @@ async def diff_shown(pilot: Pilot) -> None:
     the next key (`e`, `u`) reaches the diff and not the screen below (seen on a loaded CI machine)."""
     app = pilot.app
     async with asyncio.timeout(10):
-        while not (isinstance(app.screen, DiffScreen) and app.screen._loaded):
+        while not (
+            isinstance(app.screen, DiffScreen) and app.screen._loaded and app.focused is app.screen.diff
+        ):
             await pilot.pause(0.02)
 
 

@@ -157,10 +157,15 @@ class DiffScreen(BaseScreen):
 
     @on(DocumentsLoaded)
     def _show(self, message: DocumentsLoaded) -> None:
+        first = not self._loaded
         self._loaded = True
         diff = self.diff
         diff.set_documents([doc for _, doc in message.documents])
         diff.loading = False
+        if first:
+            # Focused in on_mount while loading, the diff may have lost it to the screen's auto-focus on
+            # a busy machine; the first keys (n, u, e) must reach it. Later reloads leave focus alone.
+            diff.focus()
         jump = self.query_one("#jump", OptionList)
         jump.display = len(message.documents) > 1
         highlighted = jump.highlighted
