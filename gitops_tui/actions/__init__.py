@@ -12,6 +12,7 @@ Public API (stable)::
 
     actions = Actions(workspace, audit=None, *, sleep=time.sleep, push_timeout=30.0)
     actions.read_only -> bool
+    actions.record(AuditEntry) -> AuditEntry   # audit with our who-fields (automation, freeze use it)
 
     # sync
     actions.plan_sync(app, *, prune=False, selected=None, refresh=True) -> SyncPlan

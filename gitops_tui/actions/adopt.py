@@ -150,7 +150,7 @@ class AdoptActions(RevertActions):
     def _record_adopt(
         self, plan: AdoptPlan, outcome: str, message: str, sha: str, files: Sequence[str]
     ) -> None:
-        self._record(
+        self.record(
             AuditEntry(
                 action="adopt",
                 app=plan.app,

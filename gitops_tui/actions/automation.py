@@ -151,7 +151,7 @@ class Automation:
         details: dict[str, object] | None = None,
         resources: tuple[str, ...] = (),
     ) -> None:
-        self.actions._record(  # noqa: SLF001 - the audit entry gets the same who-fields as a manual action
+        self.actions.record(  # the same who-fields as a manual action
             AuditEntry(
                 action=action,
                 app=app,

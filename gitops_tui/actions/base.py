@@ -120,7 +120,9 @@ class ActionsBase:
             git_user = ""
         return {"context": context, "kube_user": user, "git_user": git_user}
 
-    def _record(self, entry: AuditEntry) -> AuditEntry:
+    def record(self, entry: AuditEntry) -> AuditEntry:
+        """Append an entry to the audit log with the who-fields (Git user, context, kube user) filled in
+        as for our own mutations; automation and freeze use it for theirs."""
         who = self._who(entry.app or None)
         return self.audit.record(
             AuditEntry(**{**entry.__dict__, **{k: v for k, v in who.items() if not getattr(entry, k)}})

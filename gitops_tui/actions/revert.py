@@ -187,9 +187,9 @@ class RevertActions(SyncActions):
         try:
             gitwrite.push(self.ws.repo, timeout=self.push_timeout)
         except GitopsError as exc:
-            self._record(AuditEntry("push", "", "failed", details={"commit": sha}, message=exc.message))
+            self.record(AuditEntry("push", "", "failed", details={"commit": sha}, message=exc.message))
             return False, exc.message
-        self._record(AuditEntry("push", "", "ok", details={"commit": sha, "branch": self.ws.repo.branch()}))
+        self.record(AuditEntry("push", "", "ok", details={"commit": sha, "branch": self.ws.repo.branch()}))
         return True, ""
 
     def _sync_after(
@@ -231,7 +231,7 @@ class RevertActions(SyncActions):
 
     def _record_revert(self, sha: str, new_sha: str, outcome: str, message: str, plan: RevertPlan) -> None:
         apps = ", ".join(plan.affected_apps)
-        self._record(
+        self.record(
             AuditEntry(
                 action="revert",
                 app=apps,

@@ -202,7 +202,7 @@ class SyncActions(ActionsBase):
 
     def _log_sync(self, plan: SyncPlan, result: SyncResult) -> None:
         outcome = "ok" if result.ok else ("partial" if result.applied else "failed")
-        self._record(
+        self.record(
             AuditEntry(
                 action="sync",
                 app=plan.app,

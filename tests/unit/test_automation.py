@@ -28,7 +28,7 @@ class FakeActions:
         self.synced.append(plan.app)
         return _Result()
 
-    def _record(self, entry: Any) -> Any:
+    def record(self, entry: Any) -> Any:
         self.audited.append(entry)
         return entry
 
