@@ -3,7 +3,9 @@
 Triggers (DESIGN §2): a periodic full reconcile (`Settings.interval`), working-tree and HEAD/ref changes
 (watchfiles, debounced; `.git` internals ignored except HEAD and refs), live changes through Kubernetes watches
 on the kinds in use (resumed from the last resourceVersion, bookmarks, a fresh LIST after 410 Gone, reconnect
-with backoff), and manual / hard refresh. A file or live change recomputes only the apps it concerns.
+with backoff), and manual / hard refresh. A kind in use in CLUSTER_WIDE_FROM namespaces or more is watched
+once across all namespaces (as Argo CD does: one connection and thread, not one per namespace); where RBAC
+forbids that, per namespace. A file or live change recomputes only the apps it concerns.
 
 The engine knows no screen: it reports through two callbacks, `on_snapshot(Snapshot)` and `on_event(LoopEvent)`,
 and runs automation through an injected `automate(Snapshot) -> list[LoopEvent]` (the policy lives above, in
@@ -22,7 +24,7 @@ from typing import Protocol
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.discovery import ApiResource
-from gitops_tui.cluster.errors import ClusterError, Gone
+from gitops_tui.cluster.errors import ClusterError, Forbidden, Gone
 from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL
 from gitops_tui.cluster.watch import BOOKMARK, watch
 from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
@@ -31,6 +33,7 @@ from gitops_tui.source.dependencies import app_paths
 
 _POLL = 0.1
 WATCH_TIMEOUT = 290  # seconds a server keeps one watch open before we resume it
+CLUSTER_WIDE_FROM = 4  # namespaces of one kind from which a single all-namespaces watch replaces theirs
 DEBOUNCE_MS = 150  # file saves come in bursts (editor swap files, git writing several refs)
 COALESCE = 0.05  # live events this close together are one reconcile
 
@@ -43,7 +46,7 @@ def backoff(failures: int) -> float:
 @dataclass(frozen=True)
 class LoopEvent:
     time: float
-    kind: str  # drift | in-sync | health | error | recovered | sync | automation | freeze | trigger
+    kind: str  # drift | in-sync | health | error | recovered | sync | automation | freeze | trigger | watch
     app: str
     message: str
 
@@ -137,9 +140,16 @@ class _KindWatch:
     """One watch stream for a kind in a namespace, resumed until stopped; at most one thread per key."""
 
     def __init__(
-        self, engine: ReconcileEngine, client: ClusterClient, res: ApiResource, namespace: str
+        self,
+        engine: ReconcileEngine,
+        client: ClusterClient,
+        res: ApiResource,
+        namespace: str,
+        *,
+        all_namespaces: bool = False,
     ) -> None:
         self.engine, self.client, self.res, self.namespace = engine, client, res, namespace
+        self.all_namespaces = all_namespaces  # a namespaced kind watched across every namespace
         self.stop = threading.Event()
         self.wake = threading.Event()  # set when the API is known to be back: retry at once
         self.thread = threading.Thread(target=self._run, name=f"watch-{res.qualified}", daemon=True)
@@ -181,6 +191,13 @@ class _KindWatch:
                         self.engine.live_changed(event.object)
             except Gone:
                 version = ""
+            except Forbidden as exc:
+                if self.all_namespaces:  # RBAC grants it per namespace only: the engine watches those
+                    self.engine.all_namespaces_forbidden(self.client.context, self.res, exc.message)
+                    return
+                failures += 1
+                self.engine.watch_failed(f"watch {self.res.qualified}: {exc.message}")
+                self._pause(failures)
             except (ClusterError, OSError) as exc:
                 failures += 1
                 self.engine.watch_failed(f"watch {self.res.qualified}: {getattr(exc, 'message', exc)}")
@@ -229,6 +246,8 @@ class ReconcileEngine:
         self._apps: set[str] = set()
         self._stopping = threading.Event()
         self._watches: dict[tuple[str, str, str], _KindWatch] = {}
+        # (context, resource) that RBAC lets us watch per namespace only (kept until the process ends)
+        self._wide_forbidden: set[tuple[str, str]] = set()
         self._last: Snapshot | None = None
         self.failures = 0
         self.cycles = 0
@@ -372,7 +391,7 @@ class ReconcileEngine:
     def _ensure_watches(self, snap: Snapshot) -> None:
         if not isinstance(self.ws, Workspace):
             return
-        wanted: dict[tuple[str, str, str], tuple[ClusterClient, ApiResource, str]] = {}
+        namespaces: dict[tuple[str, str], tuple[ClusterClient, ApiResource, set[str]]] = {}
         for status in snap.apps:
             if status.error:
                 continue
@@ -390,24 +409,49 @@ class ReconcileEngine:
                     continue
                 if res is None:
                     continue
-                ns = key.namespace if res.namespaced else ""
-                wanted[(client.context, res.qualified, ns)] = (client, res, ns)
-        for ident, (client, res, ns) in wanted.items():
+                kind = namespaces.setdefault((client.context, res.qualified), (client, res, set()))
+                kind[2].add(key.namespace if res.namespaced else "")
+        # ident (context, resource, namespace; "*" all namespaces) -> (client, resource, namespace, all?)
+        wanted: dict[tuple[str, str, str], tuple[ClusterClient, ApiResource, str, bool]] = {}
+        for (context, qualified), (client, res, spaces) in namespaces.items():
+            wide = (
+                res.namespaced
+                and len(spaces) >= CLUSTER_WIDE_FROM
+                and (context, qualified) not in self._wide_forbidden
+            )
+            if wide:
+                wanted[(context, qualified, "*")] = (client, res, "", True)
+            else:
+                for ns in spaces:
+                    wanted[(context, qualified, ns)] = (client, res, ns, False)
+        for ident, (client, res, ns, wide) in wanted.items():
             current = self._watches.get(ident)
             if current is not None and current.client is client and current.thread.is_alive():
                 current.wake.set()  # the API answered this reconcile: a watch waiting to reconnect can go now
                 continue
             if current is not None:  # a hard refresh made a new client: never keep two watches
                 current.stop.set()
-            w = _KindWatch(self, client, res, ns)
+            w = _KindWatch(self, client, res, ns, all_namespaces=wide)
             self._watches[ident] = w
             w.thread.start()
         for ident in set(self._watches) - set(wanted):
             self._watches.pop(ident).stop.set()
 
+    def all_namespaces_forbidden(self, context: str, res: ApiResource, reason: str) -> None:
+        """An all-namespaces watch was refused (RBAC per namespace): watch that kind per namespace from
+        the next reconcile on, which comes at once, and say so once."""
+        with self._cond:
+            if (context, res.qualified) in self._wide_forbidden:
+                return
+            self._wide_forbidden.add((context, res.qualified))
+        self._emit(
+            LoopEvent(self.clock(), "watch", "", f"{res.qualified} per namespace: all namespaces {reason}")
+        )
+        self.request()
+
     @property
     def watched(self) -> list[tuple[str, str, str]]:
-        """(context, resource, namespace) of every watch the engine keeps."""
+        """(context, resource, namespace or "*" for all namespaces) of every watch the engine keeps."""
         return sorted(self._watches)
 
     @property

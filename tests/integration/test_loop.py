@@ -16,6 +16,7 @@ import pytest
 from repotools import commit_all, write
 from test_status_cli import application, make_repo
 
+from gitops_tui import loop
 from gitops_tui.actions import Actions
 from gitops_tui.actions.automation import Automation
 from gitops_tui.audit import AuditLog
@@ -111,6 +112,47 @@ def test_a_live_scale_shows_as_drift_of_that_app_only(env) -> None:
     assert not [e for e in run.events[1:] if e.app == "api-staging" and e.kind == "drift"]
     assert len(run.snapshots) > before
     assert run.engine.watch_count == kinds  # the change did not start more watches
+
+
+def test_a_kind_in_many_namespaces_is_watched_once_across_all_of_them(env, monkeypatch) -> None:
+    """Per-namespace watches cost a thread and a connection each (200 namespaces x 5 kinds: 1,000); from
+    CLUSTER_WIDE_FROM namespaces a kind is watched once, as Argo CD does. Here from one namespace on."""
+    monkeypatch.setattr(loop, "CLUSTER_WIDE_FROM", 1)
+    server, _repo, _ws, kubectl, start, _ = env
+    run = start(files=False)
+    spaces = {ns for _, _, ns in run.engine.watched}
+    assert "*" in spaces and spaces <= {"*", ""}, run.engine.watched  # "": a cluster-scoped kind
+    assert len({res for _, res, _ in run.engine.watched}) == len(run.engine.watched)  # one per kind
+    since = len(server.requests.records)
+    kubectl.create(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "noise", "namespace": "default"}}
+    )
+    kubectl.scale("Deployment", "production", "api", 5)
+    wait_for(
+        lambda: run.sync_of("api-production") is SyncStatus.OUT_OF_SYNC, "drift from the all-namespaces watch"
+    )
+    watched = {(r.resource, r.namespace) for r in watches(server, since)}
+    assert all(ns == "" for _, ns in watched), watched  # no per-namespace watch was started
+    assert not [e for e in run.events if e.kind == "drift" and e.app != "api-production"]
+
+
+def test_all_namespaces_forbidden_falls_back_to_a_watch_per_namespace(env, monkeypatch) -> None:
+    monkeypatch.setattr(loop, "CLUSTER_WIDE_FROM", 1)
+    server, _repo, _ws, kubectl, start, _ = env
+    # RBAC that grants deployments per namespace only: the all-namespaces LIST and watch are refused
+    server.faults.add_rule("GET", r"^/apis/apps/v1/deployments(\?|$)", status=403)
+    run = start(files=False)
+    wait_for(
+        lambda: ("sandbox", "deployments.apps", "production") in run.engine.watched, "per-namespace watch"
+    )
+    assert ("sandbox", "deployments.apps", "*") not in run.engine.watched
+    said = [e for e in run.events if e.kind == "watch"]
+    assert len(said) == 1 and "deployments.apps per namespace" in said[0].message, said
+    kubectl.scale("Deployment", "production", "api", 5)
+    wait_for(
+        lambda: run.sync_of("api-production") is SyncStatus.OUT_OF_SYNC, "drift from the namespace watch"
+    )
+    assert len([e for e in run.events if e.kind == "watch"]) == 1  # said once, not per reconnect
 
 
 def test_dropped_watches_and_410_resume_without_duplicates(env) -> None:
