@@ -31,6 +31,8 @@ SHOTS = {
     "diff-app": "diff_app",
     "diff-unified": "diff_unified",
     "history": "history",
+    "sync-preview": "sync_preview",
+    "events": "events",
     "help": "help",
     "palette": "palette",
 }

@@ -125,7 +125,9 @@ class GitopsApp(App[None]):
             from gitops_tui.actions.automation import Automation
 
             self.automation = Automation(actions, enabled=bool(settings.auto) and not settings.read_only)
-        self.loop = ReconcileLoop(backend, settings.interval, self, automation=self.automation)
+        self.loop = ReconcileLoop(
+            backend, settings.interval, self, automation=self.automation, clock=self.clock
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def on_mount(self) -> None:

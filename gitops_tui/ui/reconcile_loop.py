@@ -14,6 +14,8 @@ process.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,6 +74,7 @@ class ReconcileLoop:
         automation: Any = None,  # gitops_tui.actions.automation.Automation, or None: observe only
         watch_files: bool = True,
         watch_cluster: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._target = target
         self.automation = automation
@@ -85,6 +88,7 @@ class ReconcileLoop:
             automate=automation.run if automation is not None else None,
             watch_files=watch_files,
             watch_cluster=watch_cluster,
+            clock=clock,  # events are stamped by the app's clock, as everything it shows
         )
         self._stopping = threading.Event()
 

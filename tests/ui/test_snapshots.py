@@ -18,10 +18,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 from textual.worker import WorkerState
 
+from gitops_tui.actions import Actions
+from gitops_tui.audit import AuditLog
 from gitops_tui.engine import secrets
 from gitops_tui.sandbox.demo import STEADY_NOW, SteadyWorkspace, steady_demo
 from gitops_tui.sandbox.demo_manifests import SECRET_CANARY
 from gitops_tui.ui.app import GitopsApp, make_app
+from gitops_tui.ui.screens.confirm import ConfirmScreen
 from gitops_tui.ui.screens.diff import DiffScreen
 from gitops_tui.ui.widgets.status_table import StatusTable
 
@@ -42,7 +45,11 @@ def demo() -> Iterator[SteadyWorkspace]:
 
 
 def steady_app(workspace: SteadyWorkspace) -> GitopsApp:
-    return make_app(workspace, clock=lambda: STEADY_NOW)  # type: ignore[arg-type]
+    # with actions, as `gitops-tui demo` runs it: the footers show Sync and Adopt, and the sync preview
+    # can be drawn (planning writes nothing; the audit log sits in the demo's temp dir, as the demo's)
+    audit = AuditLog(Path(workspace.settings.repo).parent / "audit.jsonl")
+    actions = Actions(workspace, audit)  # type: ignore[arg-type]
+    return make_app(workspace, clock=lambda: STEADY_NOW, actions=actions)  # type: ignore[arg-type]
 
 
 async def settled(pilot: Pilot) -> None:
@@ -126,6 +133,13 @@ async def diff_shown(pilot: Pilot) -> None:
             await pilot.pause(0.02)
 
 
+async def confirm_shown(pilot: Pilot) -> None:
+    """A sync is planned in a worker (dry runs): wait for its preview dialog."""
+    async with asyncio.timeout(15):
+        while not isinstance(pilot.app.screen, ConfirmScreen):
+            await pilot.pause(0.02)
+
+
 async def palette_listed(pilot: Pilot) -> None:
     """The palette searches in a worker and shows results in batches: wait for its list to be complete."""
     palette = pilot.app.screen
@@ -154,6 +168,8 @@ SCREENS: dict[str, tuple[Step, tuple[int, int]]] = {
         SIZE,
     ),
     "history": (steps(open_app("api-production"), "h"), SIZE),
+    "sync_preview": (steps(open_app("api-production"), "s", confirm_shown), SIZE),
+    "events": (steps("E"), SIZE),
     "help": (steps("question_mark"), SIZE),
     "palette": (steps("colon", *"diff", palette_listed), SIZE),
 }
