@@ -33,6 +33,7 @@ from gitops_tui.source.dependencies import app_paths
 
 _POLL = 0.1
 WATCH_TIMEOUT = 290  # seconds a server keeps one watch open before we resume it
+WATCH_RETRY_MAX = 10.0  # seconds between reconnects at most: how soon a returning API server is noticed
 CLUSTER_WIDE_FROM = 4  # namespaces of one kind from which a single all-namespaces watch replaces theirs
 DEBOUNCE_MS = 150  # file saves come in bursts (editor swap files, git writing several refs)
 COALESCE = 0.05  # live events this close together are one reconcile
@@ -199,6 +200,10 @@ class _KindWatch:
                 self.engine.watch_failed(f"watch {self.res.qualified}: {exc.message}")
                 self._pause(failures)
             except (ClusterError, OSError) as exc:
+                # The connection failed: the next attempt LISTs first. Its success proves the API is back,
+                # and the full reconcile it asks for (lists > 1) recovers the apps at once instead of at
+                # the end of the engine's backoff; it also covers what changed while we were away.
+                version = ""
                 failures += 1
                 self.engine.watch_failed(f"watch {self.res.qualified}: {getattr(exc, 'message', exc)}")
                 self._pause(failures)
@@ -209,7 +214,7 @@ class _KindWatch:
 
     def _pause(self, failures: int) -> None:
         self.wake.clear()
-        deadline = time.monotonic() + min(backoff(failures), 30.0)
+        deadline = time.monotonic() + min(backoff(failures), WATCH_RETRY_MAX)
         while not (self.stop.is_set() or self.wake.is_set()) and time.monotonic() < deadline:
             self.wake.wait(_POLL * 5)
 
@@ -307,8 +312,11 @@ class ReconcileEngine:
 
     def watch_failed(self, reason: str) -> None:
         # The next reconcile shows Unknown with the reason when the server is really gone (the watch may
-        # just have been cut); trigger it so the screen does not keep showing a healthy picture.
-        self.request()
+        # just have been cut); trigger it so the screen does not keep showing a healthy picture. Not while
+        # reconciles already fail: every watch failing would run one more, and the backoff would climb
+        # to minutes in seconds.
+        if not self.failures:
+            self.request()
 
     def stop(self) -> None:
         self._stopping.set()
