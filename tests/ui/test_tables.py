@@ -129,6 +129,29 @@ async def test_a_new_snapshot_updates_cells_in_place_keeping_cursor_and_filter()
         assert keys(app) == ["database"] and current(app) == "database"
 
 
+async def test_a_message_that_appears_later_widens_its_column() -> None:
+    """Every app fine at first (Message column empty, so narrow); then one fails: its error is what the
+    operator must read, not its first seven characters (seen on the demo with a broken YAML file)."""
+    workspace = FakeWorkspace()
+    error = "web/configmap.yaml:8: did not find expected ',' or ']'"
+    workspace.transform = lambda a: replace(a, error="", notes=())  # no message anywhere yet
+    async with build(workspace).run_test(size=(160, 36)) as pilot:
+        app = await started(pilot)
+        table = app.screen.query_one(StatusTable)
+        await pilot.pause()
+        narrow = table.columns["message"].get_render_width(table)  # type: ignore[index]
+        assert narrow < 12, narrow  # as wide as its label
+        workspace.transform = lambda a: replace(a, error=error if a.app.name == "web" else "", notes=())
+        workspace.reconciled.clear()
+        await pilot.press("r")
+        await until(pilot, lambda: app.snapshot.app("web").error == error)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.get_cell("web", "message").plain.startswith("web/configmap.yaml:8")
+        wide = table.columns["message"].get_render_width(table)  # type: ignore[index]
+        assert wide > narrow and wide >= 40, (narrow, wide)
+
+
 async def test_marks_show_and_survive_an_update() -> None:
     workspace = FakeWorkspace()
     async with build(workspace).run_test(size=(120, 36)) as pilot:

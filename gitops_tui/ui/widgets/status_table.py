@@ -173,7 +173,9 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
                     column_keys, self._cells(old), self._cells(new), strict=True
                 ):
                     if before != after:
-                        self.update_cell(new.key, column_key, after)
+                        # update_width: a message that appears later (an error) must widen its column,
+                        # not be cut to the width of the empty one
+                        self.update_cell(new.key, column_key, after, update_width=True)
             self._shown = visible
             self.post_message(self.RowsChanged(self))
             return
