@@ -186,7 +186,12 @@ class Workspace:
             self._client_errors.clear()
             self._clients.clear()
         header = self.header()
-        revision = self.repo.head() if self.settings.revision is None else self.settings.revision
+        # the commit compared, not the name it was asked by ("HEAD~2", "origin/main" move on)
+        revision = (
+            self.repo.head()
+            if self.settings.revision is None
+            else self.repo.resolve(self.settings.revision)[:7]
+        )
         dirty = self.settings.revision is None and self.repo.is_dirty()
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
             found = discover_apps(tree)

@@ -185,3 +185,17 @@ def test_an_unknown_commit_is_one_line(env: Env) -> None:
 
 
 assert os.sep == "/"  # the hook is a shell script
+
+
+def test_status_at_a_past_revision_compares_that_commit_and_names_it(env: Env) -> None:
+    ship_bad_image(env)  # synced: live runs the bad image, as HEAD says
+    code, out, err = env.cli("status", "--json", "--revision", "HEAD~1")  # the commit before it
+    assert code == 1, err
+    api = {a["name"]: a for a in json.loads(out)["apps"]}["api-production"]
+    assert api["sync"] == "OutOfSync"  # HEAD~1 wants the good image back
+    # the commit compared, not the name it was asked by: "HEAD~1" means another commit tomorrow
+    assert api["revision"] == env.git("rev-parse", "--short=7", "HEAD~1").strip()
+    code, out, err = env.cli("status", "--revision", "no-such-tag")
+    assert (
+        code == 2 and err.startswith("gitops-tui: revision 'no-such-tag' not found") and err.count("\n") == 1
+    )
