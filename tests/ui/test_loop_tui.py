@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from gitops_tui.actions import Actions
 from gitops_tui.audit import AuditLog
@@ -111,11 +111,24 @@ async def test_automation_freeze_and_events_from_the_keyboard(demo: Demo, tmp_pa
             assert events[0].kind == "automation" and events[0].message == "automation off"  # newest first
             assert any(e.kind == "freeze" and e.app == frozen for e in events)
             assert any(e.kind in ("drift", "in-sync") for e in events)
+
+            # `f` on the frozen app offers to lift it: 0 is filled in, enter lifts the freeze
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, AppsScreen))
+            await pilot.press("f")
+            await until(pilot, lambda: isinstance(app.screen, FreezeScreen))
+            assert app.screen.query_one(Input).value == "0"
+            hints = " ".join(str(w.render()) for w in app.screen.query(Static))
+            assert "Frozen for another 9m" in hints, hints
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AppsScreen))
+            assert app.automation.frozen_for(frozen) == 0
     finally:
         ws.close()
     entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     actions = [(e["action"], e["app"]) for e in entries]
-    assert actions[:2] == [("freeze", frozen), ("automation", "")] and actions[-1] == ("automation", "")
+    assert actions[:2] == [("freeze", frozen), ("automation", "")] and actions[-2] == ("automation", "")
+    assert actions[-1] == ("freeze", frozen) and entries[-1]["message"] == "freeze lifted"
     # while on, automation healed the demo's automated apps — but never the frozen one
     assert ("sync", frozen) not in actions and ("automation", frozen) not in actions
 
