@@ -232,7 +232,8 @@ class GitopsApp(App[None]):
 
     def action_toggle_automation(self) -> None:
         if self.automation is None or not self.mutation_allowed():
-            self.notify("Automation cannot run here (read-only, or nothing can be changed)", timeout=4)
+            why = "read-only mode" if self.settings.read_only else "no actions in this session"
+            self.notify(f"Automation stays off: {why}", severity="warning", timeout=4)
             return
         event = self.automation.toggle()
         self.header_info = self._with_automation(self.header_info)
@@ -241,7 +242,8 @@ class GitopsApp(App[None]):
 
     def action_freeze(self) -> None:
         if self.automation is None or not self.mutation_allowed():
-            self.notify("Automation cannot run here (read-only, or nothing can be changed)", timeout=4)
+            why = "read-only mode" if self.settings.read_only else "no actions in this session"
+            self.notify(f"Nothing to freeze: automation cannot run ({why})", severity="warning", timeout=4)
             return
         name = self._highlighted_app()
         if not name:

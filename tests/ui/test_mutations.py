@@ -214,6 +214,10 @@ async def test_read_only_hides_and_refuses_every_mutation(demo: Demo, tmp_path: 
         app.mutations.sync("api-production")  # even when called directly
         await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("A")  # automation mutates too: it stays off, and says why
+        await pilot.pause(0.2)
+        assert any("Automation stays off: read-only mode" in n.message for n in app._notifications)
+        assert app.automation is None or not app.automation.enabled
     ws.close()
     assert len(writes(demo)) == before
     assert audit.entries() == []
