@@ -126,3 +126,17 @@ def synced_env(
         if kubectl is not None:
             kubectl.close()
         server.stop()
+
+
+def remote(env: Env, tmp_path: Path, *, reject: str = "") -> Path:
+    """A bare `origin` for the env's repo, main pushed to it; with `reject`, a pre-receive hook that
+    refuses every push with that message (a protected branch)."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    env.git("remote", "add", "origin", str(bare))
+    env.git("push", "-q", "-u", "origin", "main")
+    if reject:
+        hook = bare / "hooks/pre-receive"
+        hook.write_text(f"#!/bin/sh\necho '{reject}' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    return bare

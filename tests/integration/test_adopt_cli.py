@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clitools import Env, synced_env
+from clitools import Env, remote, synced_env
 from repotools import commit_all, write
 from test_status_cli import application, make_repo
 
@@ -259,18 +259,6 @@ def test_without_yes_and_without_a_terminal_nothing_is_written(env: Env) -> None
     assert env.head() == head and env.git("status", "--porcelain") == "" and env.audit() == []
 
 
-def origin(env: Env, tmp_path: Path, *, reject: str = "") -> Path:
-    bare = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    env.git("remote", "add", "origin", str(bare))
-    env.git("push", "-q", "-u", "origin", "main")
-    if reject:
-        hook = bare / "hooks/pre-receive"
-        hook.write_text(f"#!/bin/sh\necho '{reject}' >&2\nexit 1\n")
-        hook.chmod(0o755)
-    return bare
-
-
 def remote_head(bare: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(bare), "rev-parse", "main"], capture_output=True, text=True, check=True
@@ -278,7 +266,7 @@ def remote_head(bare: Path) -> str:
 
 
 def test_push_sends_the_adopt_commit_upstream(env: Env, tmp_path: Path) -> None:
-    bare = origin(env, tmp_path)
+    bare = remote(env, tmp_path)
     env.kubectl.scale("Deployment", "production", "api", 5)
     code, out, err, _ = adopt(env, "api-production", "Deployment/production/api", "--push", "--yes")
     assert code == 0, out + err
@@ -288,7 +276,7 @@ def test_push_sends_the_adopt_commit_upstream(env: Env, tmp_path: Path) -> None:
 
 
 def test_a_rejected_push_keeps_the_adopt_commit_and_exits_2(env: Env, tmp_path: Path) -> None:
-    bare = origin(env, tmp_path, reject="main needs a review")
+    bare = remote(env, tmp_path, reject="main needs a review")
     before = remote_head(bare)
     env.kubectl.scale("Deployment", "production", "api", 5)
     code, out, err, _ = adopt(env, "api-production", "Deployment/production/api", "--push", "--yes")

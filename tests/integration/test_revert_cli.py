@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clitools import Env, synced_env
+from clitools import Env, remote, synced_env
 from repotools import commit_all, git
 from test_status_cli import make_repo
 
@@ -131,18 +130,6 @@ def test_a_revert_that_conflicts_is_aborted_cleanly(env: Env) -> None:
     assert not (env.repo / ".git/REVERT_HEAD").exists()
     [entry] = env.audit()
     assert (entry.action, entry.result) == ("revert", "failed")
-
-
-def remote(env: Env, tmp_path: Path, *, reject: str = "") -> Path:
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    env.git("remote", "add", "origin", str(bare))
-    env.git("push", "-q", "-u", "origin", "main")
-    if reject:
-        hook = bare / "hooks/pre-receive"
-        hook.write_text(f"#!/bin/sh\necho '{reject}' >&2\nexit 1\n")
-        hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
-    return bare
 
 
 def test_a_rejected_push_is_reported_and_the_revert_stands(env: Env, tmp_path: Path) -> None:
