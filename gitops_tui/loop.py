@@ -192,14 +192,11 @@ class _KindWatch:
                         self.engine.live_changed(event.object)
             except Gone:
                 version = ""
-            except Forbidden as exc:
-                if self.all_namespaces:  # RBAC grants it per namespace only: the engine watches those
+            except (ClusterError, OSError) as exc:
+                if isinstance(exc, Forbidden) and self.all_namespaces:
+                    # RBAC grants it per namespace only: the engine watches those instead
                     self.engine.all_namespaces_forbidden(self.client.context, self.res, exc.message)
                     return
-                failures += 1
-                self.engine.watch_failed(f"watch {self.res.qualified}: {exc.message}")
-                self._pause(failures)
-            except (ClusterError, OSError) as exc:
                 # The connection failed: the next attempt LISTs first. Its success proves the API is back,
                 # and the full reconcile it asks for (lists > 1) recovers the apps at once instead of at
                 # the end of the engine's backoff; it also covers what changed while we were away.

@@ -138,9 +138,10 @@ class Workspace:
                 # A read-only home only costs the next process its warm start.
                 with contextlib.suppress(OSError):
                     cache.save(path)
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
 
     def _dry_run_cache(self, context: str | None, client: ClusterClient) -> DryRunCache:
         """One cache per context, warmed from disk: a second `status` with nothing changed sends no dry run."""
@@ -181,19 +182,17 @@ class Workspace:
         if hard:
             for cache in self._dry_runs.values():
                 cache.clear()
-            for client in self._clients.values():
-                client.discovery.refresh()
-            self._client_errors.clear()
-            self._clients.clear()
+            with self._clients_lock:
+                for client in self._clients.values():
+                    client.discovery.refresh()
+                self._client_errors.clear()
+                self._clients.clear()
         header = self.header()
-        # the commit compared, not the name it was asked by ("HEAD~2", "origin/main" move on)
-        revision = (
-            self.repo.head()
-            if self.settings.revision is None
-            else self.repo.resolve(self.settings.revision)[:7]
-        )
-        dirty = self.settings.revision is None and self.repo.is_dirty()
-        with self.repo.worktree_or_revision(self.settings.revision) as tree:
+        # Resolved once: the commit compared is the one shown ("HEAD~2", "origin/main" move on).
+        commit = None if self.settings.revision is None else self.repo.resolve(self.settings.revision)
+        revision = self.repo.head() if commit is None else commit[:7]
+        dirty = commit is None and self.repo.is_dirty()
+        with self.repo.worktree_or_revision(commit) as tree:
             found = discover_apps(tree)
             chosen = [a for a in found.apps if only is None or a.name in only]
             rendered = render_apps(tree, chosen, max_workers=min(8, self.settings.max_workers))

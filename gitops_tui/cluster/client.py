@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from gitops_tui.cluster.discovery import ApiResource, Discovery
 from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound
-from gitops_tui.cluster.kubeconfig import client_configuration, find_context, import_kubernetes
+from gitops_tui.cluster.kubeconfig import client_configuration, find_context
 from gitops_tui.cluster.transport import RETRIES, USER_AGENT, Transport
 from gitops_tui.model import Obj
 
@@ -71,11 +71,10 @@ class ClusterClient:
     ) -> ClusterClient:
         """A client for the context (None: current-context). KubeconfigError / ContextNotFound on bad
         config; does not touch the network."""
-        import_kubernetes()
+        info = find_context(str(kubeconfig) if kubeconfig else None, context)
+        cfg = client_configuration(str(kubeconfig) if kubeconfig else None, info.name)  # imports the client
         from kubernetes.client import ApiClient
 
-        info = find_context(str(kubeconfig) if kubeconfig else None, context)
-        cfg = client_configuration(str(kubeconfig) if kubeconfig else None, info.name)
         cfg.connection_pool_maxsize = max(1, max_workers)
         cfg.retries = RETRIES
         api = ApiClient(cfg)

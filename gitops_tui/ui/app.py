@@ -232,17 +232,19 @@ class GitopsApp(App[None]):
 
     def action_toggle_automation(self) -> None:
         if self.automation is None or not self.mutation_allowed():
-            why = "read-only mode" if self.settings.read_only else "no actions in this session"
-            self.notify(f"Automation stays off: {why}", severity="warning", timeout=4)
+            self.notify(f"Automation stays off: {self._no_automation()}", severity="warning", timeout=4)
             return
         event = self.automation.toggle()
         self.header_info = self._with_automation(self.header_info)
         self.notify(event.message.capitalize(), timeout=3)
         self.loop.request()  # on: heal what is out of sync now, not at the next interval
 
+    def _no_automation(self) -> str:
+        return "read-only mode" if self.settings.read_only else "no actions in this session"
+
     def action_freeze(self) -> None:
         if self.automation is None or not self.mutation_allowed():
-            why = "read-only mode" if self.settings.read_only else "no actions in this session"
+            why = self._no_automation()
             self.notify(f"Nothing to freeze: automation cannot run ({why})", severity="warning", timeout=4)
             return
         name = self._highlighted_app()
