@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from gitops_tui.actions.sync import SyncActions
 from gitops_tui.audit import AuditEntry
-from gitops_tui.loop import LoopEvent, backoff
+from gitops_tui.livewatch import backoff
+from gitops_tui.loop import LoopEvent
 from gitops_tui.model import GitopsError, SyncStatus
 from gitops_tui.reconcile import Snapshot
 

@@ -23,7 +23,8 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from gitops_tui.loop import LoopEvent, ReconcileEngine, backoff
+from gitops_tui.livewatch import backoff
+from gitops_tui.loop import LoopEvent, ReconcileEngine
 
 __all__ = ["ReconcileLoop", "backoff", "failed_everywhere"]
 

@@ -16,7 +16,7 @@ import pytest
 from repotools import commit_all, write
 from test_status_cli import application, make_repo
 
-from gitops_tui import loop
+from gitops_tui import livewatch, loop
 from gitops_tui.actions import Actions
 from gitops_tui.actions.automation import Automation
 from gitops_tui.audit import AuditLog
@@ -117,7 +117,7 @@ def test_a_live_scale_shows_as_drift_of_that_app_only(env) -> None:
 def test_a_kind_in_many_namespaces_is_watched_once_across_all_of_them(env, monkeypatch) -> None:
     """Per-namespace watches cost a thread and a connection each (200 namespaces x 5 kinds: 1,000); from
     CLUSTER_WIDE_FROM namespaces a kind is watched once, as Argo CD does. Here from one namespace on."""
-    monkeypatch.setattr(loop, "CLUSTER_WIDE_FROM", 1)
+    monkeypatch.setattr(livewatch, "CLUSTER_WIDE_FROM", 1)
     server, _repo, _ws, kubectl, start, _ = env
     run = start(files=False)
     spaces = {ns for _, _, ns in run.engine.watched}
@@ -137,7 +137,7 @@ def test_a_kind_in_many_namespaces_is_watched_once_across_all_of_them(env, monke
 
 
 def test_all_namespaces_forbidden_falls_back_to_a_watch_per_namespace(env, monkeypatch) -> None:
-    monkeypatch.setattr(loop, "CLUSTER_WIDE_FROM", 1)
+    monkeypatch.setattr(livewatch, "CLUSTER_WIDE_FROM", 1)
     server, _repo, _ws, kubectl, start, _ = env
     # RBAC that grants deployments per namespace only: the all-namespaces LIST and watch are refused
     server.faults.add_rule("GET", r"^/apis/apps/v1/deployments(\?|$)", status=403)
@@ -206,8 +206,8 @@ def test_a_returning_api_server_is_noticed_by_the_watches_not_the_backoff(env, m
     reconnect LISTs, which proves it, and the apps recover at once, with no live change to wake them and
     no key pressed. While it is down, failing watches must not each run a reconcile: that pushed the
     backoff to minutes within seconds."""
-    monkeypatch.setattr(loop, "backoff", lambda _failures: 300.0)
-    monkeypatch.setattr(loop, "WATCH_RETRY_MAX", 0.3)
+    monkeypatch.setattr(loop, "backoff", lambda _failures: 300.0)  # the engine's retries
+    monkeypatch.setattr(livewatch, "WATCH_RETRY_MAX", 0.3)
     server, _repo, _ws, _kubectl, start, _ = env
     run = start(files=False)
     server.faults.refuse = True
