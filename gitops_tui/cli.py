@@ -15,6 +15,7 @@ from gitops_tui import __version__, cli_actions
 from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as a shell reports a writer killed by it
 
 
 class UsageError(GitopsError):
@@ -121,6 +122,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
 
 
 def make_workspace(args: argparse.Namespace, *, connect: bool = True):  # type: ignore[no-untyped-def]
+    from gitops_tui.cluster.kubeconfig import find_context
     from gitops_tui.config import load_settings
     from gitops_tui.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
@@ -129,7 +131,9 @@ def make_workspace(args: argparse.Namespace, *, connect: bool = True):  # type: 
     settings = load_settings({"repo": str(repo.root), **_flags(args)}, repo_root=repo.root)
     ws = Workspace(settings, repo)
     if connect:
-        ws.client()  # a bad kubeconfig or an unknown context is one clear error up front, not one per app
+        # A bad kubeconfig or an unknown context is one clear error up front, not one per app. Our own
+        # reader: the official client is imported later, while the apps render.
+        find_context(settings.kubeconfig, settings.context)
     return ws
 
 
@@ -258,7 +262,14 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is ours to handle
+        return code
+    except BrokenPipeError:
+        # `gitops-tui diff APP | head`: the reader has gone. Quiet, as git is; stdout now goes to
+        # /dev/null so the interpreter's flush at exit has nothing left to complain about.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except GitopsError as exc:
         print(f"gitops-tui: {exc.message}", file=sys.stderr)
         return EXIT_ERROR

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,7 +104,6 @@ class Workspace:
         self._client_factory = client_factory or self._default_client
         self._clock = clock
         self._clients: dict[str | None, ClusterClient] = {}
-        self._client_errors: dict[str | None, str] = {}
         self._dry_runs: dict[str | None, DryRunCache] = {}
         self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
@@ -185,9 +185,7 @@ class Workspace:
             with self._clients_lock:
                 for client in self._clients.values():
                     client.discovery.refresh()
-                self._client_errors.clear()
                 self._clients.clear()
-        header = self.header()
         # Resolved once: the commit compared is the one shown ("HEAD~2", "origin/main" move on).
         commit = None if self.settings.revision is None else self.repo.resolve(self.settings.revision)
         revision = self.repo.head() if commit is None else commit[:7]
@@ -195,17 +193,25 @@ class Workspace:
         with self.repo.worktree_or_revision(commit) as tree:
             found = discover_apps(tree)
             chosen = [a for a in found.apps if only is None or a.name in only]
-            rendered = render_apps(tree, chosen, max_workers=min(8, self.settings.max_workers))
+            contexts: dict[str, str | None | GitopsError] = {}
+            for app in chosen:
+                try:
+                    contexts[app.name] = self._context_of(app)
+                except GitopsError as exc:
+                    contexts[app.name] = exc
+            rendered, ready = self._render_while_connecting(tree, chosen, contexts)
+        header = self.header()  # after connecting: asking for a client first would import it before rendering
         by_context: dict[str | None, list[RenderedApp]] = defaultdict(list)
         statuses: list[AppStatus] = []
         now = self._clock()
         for item in rendered:
-            try:
-                by_context[self._context_of(item.app)].append(item)
-            except GitopsError as exc:
-                statuses.append(failed_app(item.app, exc.message, revision=revision, now=now))
+            context = contexts[item.app.name]
+            if isinstance(context, GitopsError):
+                statuses.append(failed_app(item.app, context.message, revision=revision, now=now))
+            else:
+                by_context[context].append(item)
         for context, items in by_context.items():
-            statuses.extend(self._reconcile_context(context, items, revision, now))
+            statuses.extend(self._reconcile_context(context, items, revision, now, ready[context]))
         statuses = [_with_dirty(s, dirty) for s in statuses]
         if only is not None:  # keep what we knew of the others
             fresh = {s.app.name for s in statuses}
@@ -239,20 +245,38 @@ class Workspace:
             raise GitopsError(f"no kube context for destination {where!r} (add one to the kubeconfig)")
         return found
 
-    def _reconcile_context(
-        self, context: str | None, items: Sequence[RenderedApp], revision: str, now: float
-    ) -> list[AppStatus]:
-        label = context or ""
+    def _render_while_connecting(
+        self, tree: Path, apps: Sequence[AppSpec], contexts: dict[str, str | None | GitopsError]
+    ) -> tuple[list[RenderedApp], dict[str | None, tuple[str, ClusterClient | GitopsError]]]:
+        """Render (Kustomize and Helm wait on subprocesses) while each context's client gets ready
+        (importing the official client, reading kubeconfig, the first request): together they cost what
+        the slower one does. Cold, that is most of `gitops-tui diff`'s start-up."""
+        wanted = {c for c in contexts.values() if not isinstance(c, GitopsError)}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-all") as pool:
+            future = pool.submit(render_apps, tree, apps, max_workers=min(8, self.settings.max_workers))
+            ready = {context: self._connect(context) for context in wanted}
+            return future.result(), ready
+
+    def _connect(self, context: str | None) -> tuple[str, ClusterClient | GitopsError]:
+        """(the context's name, its client if the server answers, else why not)."""
         try:
             client = self.client(context)
         except GitopsError as exc:
-            return [failed_app(i.app, exc.message, revision=revision, context=label, now=now) for i in items]
-        label = client.context
-        unreachable = client.check_connection()
-        if unreachable is not None:
+            return context or "", exc
+        return client.context, client.check_connection() or client
+
+    def _reconcile_context(
+        self,
+        context: str | None,
+        items: Sequence[RenderedApp],
+        revision: str,
+        now: float,
+        ready: tuple[str, ClusterClient | GitopsError],
+    ) -> list[AppStatus]:
+        label, client = ready
+        if isinstance(client, GitopsError):
             return [
-                failed_app(i.app, unreachable.message, revision=revision, context=label, now=now)
-                for i in items
+                failed_app(i.app, client.message, revision=revision, context=label, now=now) for i in items
             ]
         prepared = [self._prepare(client, item) for item in items]
         wanted = {triple for p in prepared for triple in p.kinds}

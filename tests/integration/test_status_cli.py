@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -293,3 +296,25 @@ def test_second_status_with_nothing_changed_sends_no_dry_run(tmp_path: Path, san
     server.requests.clear()
     assert run_cli(capsys, *common)[0] == 1
     assert server.requests.count(dry_run=True) == 1
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path, sandbox) -> None:
+    """`gitops-tui diff APP | head -1`: the pipe closes under us. No "internal error", no "Exception
+    ignored" from the interpreter's last flush: exit 141 (SIGPIPE's), as git and the shell report it."""
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the first line
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gitops_tui", "status", "--repo", str(repo)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.stderr == ""
+    assert proc.returncode == 141
