@@ -14,18 +14,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
-from gitops_tui.cluster.discovery import ApiResource
 from gitops_tui.cluster.dryrun import DryRunCache
 from gitops_tui.cluster.errors import ClusterError
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
-from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
 from gitops_tui.config import Settings, cache_dir
-from gitops_tui.engine.compare import AppInputs, DryRunFailure, compare_app, failed_app
+from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.normalize import strip_noise
 from gitops_tui.engine.secrets import mask_pair
@@ -35,7 +33,6 @@ from gitops_tui.model import (
     Commit,
     GitopsError,
     HeaderInfo,
-    IgnoreRule,
     Obj,
     RenderedApp,
     ResourceDetail,
@@ -43,6 +40,7 @@ from gitops_tui.model import (
     ResourceStatus,
     SyncStatus,
 )
+from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
 from gitops_tui.source.dependencies import app_paths
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
@@ -62,33 +60,6 @@ class Snapshot:
 
     def app(self, name: str) -> AppStatus | None:
         return next((a for a in self.apps if a.app.name == name), None)
-
-
-@dataclass
-class _Prepared:
-    """An app's desired objects made ready for the cluster: scope resolved, tracking marker injected."""
-
-    rendered: RenderedApp
-    desired: list[Obj] = field(default_factory=list)
-    kinds: set[tuple[str, str, str]] = field(default_factory=set)  # (apiVersion, kind, namespace) to list
-    errors: list[str] = field(default_factory=list)
-
-
-def _ignore_rules(settings: Settings) -> tuple[IgnoreRule, ...]:
-    rules = []
-    for raw in settings.ignore_differences:
-        rules.append(
-            IgnoreRule(
-                group=str(raw.get("group", "")),
-                kind=str(raw.get("kind", "")),
-                name=str(raw.get("name", "")),
-                namespace=str(raw.get("namespace", "")),
-                json_pointers=tuple(raw.get("jsonPointers", ())),
-                jq_path_expressions=tuple(raw.get("jqPathExpressions", ())),
-                managed_fields_managers=tuple(raw.get("managedFieldsManagers", ())),
-            )
-        )
-    return tuple(rules)
 
 
 class Workspace:
@@ -278,7 +249,7 @@ class Workspace:
             return [
                 failed_app(i.app, client.message, revision=revision, context=label, now=now) for i in items
             ]
-        prepared = [self._prepare(client, item) for item in items]
+        prepared = [prepare(client, item) for item in items]
         wanted = {triple for p in prepared for triple in p.kinds}
         try:
             snapshot = fetch_live(client, wanted)
@@ -289,7 +260,7 @@ class Workspace:
             ]
         server_side = self.settings.diff_mode != "client"
         predicted, failures = self._predict(client, context, prepared, snapshot) if server_side else ({}, {})
-        tracked = _index_tracked(snapshot.objects.values())
+        tracked = index_tracked(snapshot.objects.values())
         statuses = []
         for p in prepared:
             app = p.rendered.app
@@ -298,7 +269,7 @@ class Workspace:
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
                 continue
             status = compare_app(
-                self._inputs(app, p, snapshot, predicted, failures, tracked, server_side),
+                app_inputs(app, p, snapshot, predicted, failures, tracked, server_side, self.settings),
                 revision=revision,
                 context=label,
                 now=now,
@@ -307,28 +278,11 @@ class Workspace:
             self._remember(app, p.desired, snapshot, predicted, status.resources)
         return statuses
 
-    def _prepare(self, client: ClusterClient, rendered: RenderedApp) -> _Prepared:
-        prepared = _Prepared(rendered)
-        if rendered.error:
-            return prepared
-        app = rendered.app
-        for obj in rendered.objects:
-            api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
-            try:
-                res = client.discovery.resolve(api_version, kind)
-            except ClusterError as exc:
-                prepared.errors.append(exc.message)
-                return prepared
-            obj = _scoped(obj, res, app.namespace or client.namespace or "default")
-            prepared.desired.append(inject_marker(obj, app))
-            prepared.kinds.add((api_version, kind, (obj.get("metadata") or {}).get("namespace", "")))
-        return prepared
-
     def _predict(
         self,
         client: ClusterClient,
         context: str | None,
-        prepared: Sequence[_Prepared],
+        prepared: Sequence[Prepared],
         snapshot: LiveSnapshot,
     ) -> tuple[dict[ResourceKey, Obj], dict[ResourceKey, DryRunFailure]]:
         pairs: list[tuple[Obj, Obj | None]] = []
@@ -350,41 +304,6 @@ class Workspace:
             else:
                 predicted[key] = result
         return predicted, failures
-
-    def _inputs(
-        self,
-        app: AppSpec,
-        p: _Prepared,
-        snapshot: LiveSnapshot,
-        predicted: dict[ResourceKey, Obj],
-        failures: dict[ResourceKey, DryRunFailure],
-        tracked: dict[str, list[Obj]],
-        server_side: bool,
-    ) -> AppInputs:
-        keys = {ResourceKey.of(o) for o in p.desired}
-        list_failures: dict[ResourceKey, str] = {}
-        failed_kinds = {(g, k, ns): err.message for (g, k, ns), err in snapshot.failed.items()}
-        for key in keys:
-            reason = failed_kinds.get((key.group, key.kind, key.namespace))
-            if reason:
-                list_failures[key] = reason
-        extras = [
-            live
-            for live in tracked.get(app.name, ())
-            if ResourceKey.of(live) not in keys and not is_owned(live) and tracked_by(live, app)
-        ]
-        return AppInputs(
-            app=app,
-            desired=p.desired,
-            live={k: snapshot.objects[k] for k in keys if k in snapshot.objects},
-            extras=extras,
-            predicted={k: predicted[k] for k in keys if k in predicted},
-            dry_run_failures={k: failures[k] for k in keys if k in failures},
-            list_failures=list_failures,
-            ignore=app.ignore_differences + _ignore_rules(self.settings),
-            server_side=server_side,
-            manager=self.settings.field_manager,
-        )
 
     def _remember(
         self,
@@ -412,7 +331,7 @@ class Workspace:
         client = self.client()
         objects: list[Obj] = []
         for item in rendered:
-            prepared = self._prepare(client, item)
+            prepared = prepare(client, item)
             if item.error or prepared.errors:
                 raise GitopsError(f"{item.app.name}: {item.error or '; '.join(prepared.errors)}")
             objects.extend(prepared.desired)
@@ -458,38 +377,6 @@ class Workspace:
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)
-
-
-def _scoped(obj: Obj, res: ApiResource | None, default_namespace: str) -> Obj:
-    """Give namespaced objects their namespace and take it from cluster-scoped ones, as the server would."""
-    if res is None:
-        return obj
-    meta = dict(obj.get("metadata") or {})
-    if res.namespaced and not meta.get("namespace"):
-        meta["namespace"] = default_namespace
-    elif not res.namespaced and "namespace" in meta:
-        del meta["namespace"]
-    else:
-        return obj
-    return {**obj, "metadata": meta}
-
-
-def _index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
-    """Live objects by the app name their tracking marker claims (any method; verified per app later)."""
-    index: dict[str, list[Obj]] = defaultdict(list)
-    for obj in objects:
-        meta = obj.get("metadata") or {}
-        names = set()
-        annotation = (meta.get("annotations") or {}).get(ANNOTATION)
-        if annotation:
-            names.add(annotation.split(":", 1)[0])
-        labels = meta.get("labels") or {}
-        for label in (LABEL, FLUX_NAME):
-            if labels.get(label):
-                names.add(labels[label])
-        for name in names:
-            index[name].append(obj)
-    return index
 
 
 def _with_dirty(status: AppStatus, dirty: bool) -> AppStatus:

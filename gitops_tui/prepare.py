@@ -1,0 +1,138 @@
+"""From rendered apps and a live snapshot to what the engine compares.
+
+`prepare` resolves each desired object against discovery (namespace filled in or dropped, as the server
+would) and injects the tracking marker; `app_inputs` gathers one app's desired, live and predicted objects,
+the live objects tracked to it but no longer in Git, and the reasons some could not be read or dry-run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.discovery import ApiResource
+from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.cluster.live import LiveSnapshot
+from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
+from gitops_tui.config import Settings
+from gitops_tui.engine.compare import AppInputs, DryRunFailure
+from gitops_tui.model import AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
+
+
+@dataclass
+class Prepared:
+    """An app's desired objects made ready for the cluster: scope resolved, tracking marker injected."""
+
+    rendered: RenderedApp
+    desired: list[Obj] = field(default_factory=list)
+    kinds: set[tuple[str, str, str]] = field(default_factory=set)  # (apiVersion, kind, namespace) to list
+    errors: list[str] = field(default_factory=list)
+
+
+def prepare(client: ClusterClient, rendered: RenderedApp) -> Prepared:
+    """The app's rendered objects made ready for the cluster: each kind resolved by discovery, its
+    namespace filled in or taken out as the server would, the tracking marker injected."""
+    prepared = Prepared(rendered)
+    if rendered.error:
+        return prepared
+    app = rendered.app
+    for obj in rendered.objects:
+        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        try:
+            res = client.discovery.resolve(api_version, kind)
+        except ClusterError as exc:
+            prepared.errors.append(exc.message)
+            return prepared
+        obj = scoped(obj, res, app.namespace or client.namespace or "default")
+        prepared.desired.append(inject_marker(obj, app))
+        prepared.kinds.add((api_version, kind, (obj.get("metadata") or {}).get("namespace", "")))
+    return prepared
+
+
+def app_inputs(
+    app: AppSpec,
+    p: Prepared,
+    snapshot: LiveSnapshot,
+    predicted: dict[ResourceKey, Obj],
+    failures: dict[ResourceKey, DryRunFailure],
+    tracked: dict[str, list[Obj]],
+    server_side: bool,
+    settings: Settings,
+) -> AppInputs:
+    """What the engine compares for one app: its desired objects, their live and predicted states, the
+    tracked extras, and why any could not be read or dry-run."""
+    keys = {ResourceKey.of(o) for o in p.desired}
+    list_failures: dict[ResourceKey, str] = {}
+    failed_kinds = {(g, k, ns): err.message for (g, k, ns), err in snapshot.failed.items()}
+    for key in keys:
+        reason = failed_kinds.get((key.group, key.kind, key.namespace))
+        if reason:
+            list_failures[key] = reason
+    extras = [
+        live
+        for live in tracked.get(app.name, ())
+        if ResourceKey.of(live) not in keys and not is_owned(live) and tracked_by(live, app)
+    ]
+    return AppInputs(
+        app=app,
+        desired=p.desired,
+        live={k: snapshot.objects[k] for k in keys if k in snapshot.objects},
+        extras=extras,
+        predicted={k: predicted[k] for k in keys if k in predicted},
+        dry_run_failures={k: failures[k] for k in keys if k in failures},
+        list_failures=list_failures,
+        ignore=app.ignore_differences + ignore_rules(settings),
+        server_side=server_side,
+        manager=settings.field_manager,
+    )
+
+
+def ignore_rules(settings: Settings) -> tuple[IgnoreRule, ...]:
+    rules = []
+    for raw in settings.ignore_differences:
+        rules.append(
+            IgnoreRule(
+                group=str(raw.get("group", "")),
+                kind=str(raw.get("kind", "")),
+                name=str(raw.get("name", "")),
+                namespace=str(raw.get("namespace", "")),
+                json_pointers=tuple(raw.get("jsonPointers", ())),
+                jq_path_expressions=tuple(raw.get("jqPathExpressions", ())),
+                managed_fields_managers=tuple(raw.get("managedFieldsManagers", ())),
+            )
+        )
+    return tuple(rules)
+
+
+def scoped(obj: Obj, res: ApiResource | None, default_namespace: str) -> Obj:
+    """Give namespaced objects their namespace and take it from cluster-scoped ones, as the server would."""
+    if res is None:
+        return obj
+    meta = dict(obj.get("metadata") or {})
+    if res.namespaced and not meta.get("namespace"):
+        meta["namespace"] = default_namespace
+    elif not res.namespaced and "namespace" in meta:
+        del meta["namespace"]
+    else:
+        return obj
+    return {**obj, "metadata": meta}
+
+
+def index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
+    """Live objects by the app name their tracking marker claims (any method; verified per app later)."""
+    index: dict[str, list[Obj]] = defaultdict(list)
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        names = set()
+        annotation = (meta.get("annotations") or {}).get(ANNOTATION)
+        if annotation:
+            names.add(annotation.split(":", 1)[0])
+        labels = meta.get("labels") or {}
+        for label in (LABEL, FLUX_NAME):
+            if labels.get(label):
+                names.add(labels[label])
+        for name in names:
+            index[name].append(obj)
+    return index
