@@ -1,6 +1,7 @@
 """The verbs on objects (get, list, create, update, patch, apply, delete, and the status and scale
 subresources), independent of HTTP. Every write goes through `_commit`: defaulting, ownership
 (managedFields), validation, generation, the no-op rule, then storage with a new resourceVersion.
+The Scale view and its ownership rules are in `scale.py`; deletion and garbage collection in `deletion.py`.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from typing import Any
 
 import yaml
 
-from gitops_tui.sandbox import errors, objects, patches, ssa
+from gitops_tui.sandbox import errors, objects, patches, scale, ssa
 from gitops_tui.sandbox import fieldset as fs
 from gitops_tui.sandbox import managed as mf
 from gitops_tui.sandbox.catalog import ResourceType
 from gitops_tui.sandbox.defaults import apply_defaults, schema_defaults
+from gitops_tui.sandbox.deletion import DeleteVerbs
 from gitops_tui.sandbox.registry import Registry
 from gitops_tui.sandbox.selectors import Predicate
 from gitops_tui.sandbox.store import Store, Stored, dumps
 from gitops_tui.sandbox.validation import validate
 
 Obj = dict[str, Any]
-_REPLICAS = ("f:spec", "f:replicas")
 
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
@@ -36,7 +37,7 @@ STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 
 
-class Api:
+class Api(DeleteVerbs):
     def __init__(self, store: Store, registry: Registry) -> None:
         self.store = store
         self.registry = registry
@@ -558,25 +559,7 @@ class Api:
     # ------------------------------------------------------------ scale
 
     def get_scale(self, rt: ResourceType, ns: str, name: str) -> bytes:
-        return dumps(self._scale_of(rt, self._existing(rt, ns, name).obj))
-
-    def _scale_of(self, rt: ResourceType, obj: Obj) -> Obj:
-        meta = obj["metadata"]
-        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-        return {
-            "kind": "Scale",
-            "apiVersion": "autoscaling/v1",
-            "metadata": {
-                k: meta[k]
-                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-                if k in meta
-            },
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {
-                "replicas": (obj.get("status") or {}).get("replicas", 0),
-                "selector": ",".join(f"{k}={v}" for k, v in selector.items()),
-            },
-        }
+        return dumps(scale.scale_of(self._existing(rt, ns, name).obj))
 
     def update_scale(
         self,
@@ -588,8 +571,8 @@ class Api:
         manager: str,
         dry_run: bool,
     ) -> bytes:
-        """PUT or PATCH of /scale. Ownership of spec.replicas moves to the scaler only when someone owned it
-        (then without a time); nobody's field stays nobody's (fixtures 01 and 07)."""
+        """PUT or PATCH of /scale: the object with the scale's replicas, and ownership of spec.replicas moved
+        as the server moves it (see `scale.replicas_owners`)."""
         srt = self.registry.storage_type(rt)
         try:
             doc = json.loads(body or b"null")
@@ -599,158 +582,19 @@ class Api:
         def attempt() -> bytes:
             stored = self._existing(rt, ns, name)
             old = stored.obj
-            scale = self._scale_of(rt, old)
-            if content_type == MERGE_PATCH:
-                scale = patches.merge_patch(scale, doc)
-            elif content_type == STRATEGIC_PATCH:
-                scale = patches.strategic_merge_patch(scale, doc, rt.schema)
-            elif content_type == JSON_PATCH:
-                scale = patches.json_patch(scale, doc)
-            elif content_type in ("application/json", ""):
-                if not isinstance(doc, dict):
-                    raise errors.bad_request("the body of the request was not a JSON object")
-                wanted = str((doc.get("metadata") or {}).get("resourceVersion") or "")
-                if wanted and wanted != old["metadata"]["resourceVersion"]:
-                    raise errors.conflict(rt.plural, rt.group, name)
-                scale = doc
-            else:
-                raise errors.unsupported_media_type(content_type)
-            replicas = (scale.get("spec") or {}).get("replicas", 0)
-            if not isinstance(replicas, int) or replicas < 0:
-                raise errors.invalid(
-                    "Scale",
-                    "autoscaling",
-                    name,
-                    [
-                        (
-                            "spec.replicas",
-                            "FieldValueInvalid",
-                            f"Invalid value: {replicas}: must be greater than or equal to 0",
-                        )
-                    ],
-                )
+            replicas = scale.requested_replicas(old, doc, content_type, rt, name)
             new = ssa.copy(objects.without_managed_fields(old))
             new.setdefault("spec", {})["replicas"] = replicas
             entries = mf.decode(old["metadata"].get("managedFields")) or []
             if (old.get("spec") or {}).get("replicas") != replicas:
-                owned = any(fs.has(e.fields, _REPLICAS) for e in entries)
-                replicas_set = fs.from_paths(_REPLICAS)
-                identity = (manager, mf.UPDATE, srt.api_version, "scale")
-                mine = mf.find(entries, identity)
-                kept = []
-                for e in entries:
-                    if e is mine:
-                        continue
-                    fields = fs.difference(e.fields, replicas_set)
-                    if fields:
-                        kept.append(
-                            mf.Entry(e.manager, e.operation, e.api_version, fields, e.time, e.subresource)
-                        )
-                if owned:
-                    kept.append(
-                        mf.Entry(
-                            manager,
-                            mf.UPDATE,
-                            srt.api_version,
-                            replicas_set,
-                            mine.time if mine else None,
-                            "scale",
-                        )
-                    )
-                entries = kept
+                entries = scale.replicas_owners(entries, manager, srt.api_version)
             result = self._commit(rt, srt, stored, new, entries, dry_run)
-            return dumps(self._scale_of(rt, json.loads(result)))
+            return dumps(scale.scale_of(json.loads(result)))
 
         if dry_run:
             return attempt()
         with self.store.lock:
             return attempt()
-
-    # ------------------------------------------------------------ delete
-
-    def delete(self, rt: ResourceType, ns: str, name: str, options: Any, dry_run: bool) -> bytes:
-        srt = self.registry.storage_type(rt)
-        ns = ns if rt.namespaced else ""
-        with self.store.lock:
-            stored = self._existing(rt, ns, name)
-            old = stored.obj
-            pre = (options or {}).get("preconditions") if isinstance(options, dict) else None
-            if pre:
-                if (
-                    pre.get("resourceVersion")
-                    and pre["resourceVersion"] != old["metadata"]["resourceVersion"]
-                ):
-                    raise errors.conflict(rt.plural, rt.group, name)
-                if pre.get("uid") and pre["uid"] != old["metadata"]["uid"]:
-                    raise errors.conflict(rt.plural, rt.group, name)
-            if dry_run:
-                return self.render(rt, stored)
-            if old["metadata"].get("finalizers") or rt.kind == "Namespace" and not rt.group:
-                new = ssa.copy(old)
-                new["metadata"].setdefault("deletionTimestamp", objects.now())
-                new["metadata"].setdefault("deletionGracePeriodSeconds", 0)
-                if rt.kind == "Namespace" and not rt.group:
-                    new.setdefault("status", {})["phase"] = "Terminating"
-                    self._empty_namespace(name)
-                if self._finalized(srt, new):
-                    return self._remove(srt, new)
-                return self.render(rt, self._store(srt, objects.ordered(new)))
-            return self._remove(srt, ssa.copy(old))
-
-    def _finalized(self, rt: ResourceType, obj: Obj) -> bool:
-        meta = obj["metadata"]
-        return bool(meta.get("deletionTimestamp")) and not meta.get("finalizers")
-
-    def _remove(self, rt: ResourceType, obj: Obj) -> bytes:
-        """Delete for good (caller holds the lock), then everything it owned (garbage collection)."""
-        meta = obj["metadata"]
-        rv = self.store.next_rv()
-        meta["resourceVersion"] = str(rv)
-        stored = self.store.delete(self._key(rt), meta.get("namespace") or "", meta["name"], obj, rv)
-        for listener in self.listeners:
-            listener(rt, obj, True)
-        self._collect_garbage(meta.get("uid"))
-        return stored.raw
-
-    def _collect_garbage(self, uid: str | None) -> None:
-        if not uid:
-            return
-        for (group, plural), stored in list(self.store.all_objects()):
-            refs = stored.obj["metadata"].get("ownerReferences") or ()
-            if any(isinstance(r, dict) and r.get("uid") == uid for r in refs):
-                rt = next((t for t in self.registry.types if (t.group, t.plural) == (group, plural)), None)
-                if rt is not None:
-                    meta = stored.obj["metadata"]
-                    with contextlib.suppress(errors.ApiError):  # already gone
-                        self.delete(rt, meta.get("namespace") or "", meta["name"], None, False)
-
-    def _empty_namespace(self, namespace: str) -> None:
-        for (group, plural), name in list(self.store.namespaces_in_use(namespace)):
-            stored = self.store.get((group, plural), namespace, name)
-            rt = next((t for t in self.registry.types if (t.group, t.plural) == (group, plural)), None)
-            if stored is not None and rt is not None:
-                obj = ssa.copy(stored.obj)
-                obj["metadata"].pop("finalizers", None)
-                self._remove(self.registry.storage_type(rt), obj)
-
-    def delete_collection(self, rt: ResourceType, ns: str, accepts: Predicate, dry_run: bool) -> bytes:
-        items, _ = self.store.list(self._key(rt), ns)
-        deleted = []
-        for stored in items:
-            if accepts(stored.obj):
-                meta = stored.obj["metadata"]
-                try:
-                    deleted.append(self.delete(rt, meta.get("namespace") or "", meta["name"], None, dry_run))
-                except errors.ApiError:
-                    continue
-        head = dumps(
-            {
-                "kind": f"{rt.kind}List",
-                "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.rv)},
-            }
-        )[:-1]
-        return head + b',"items":[' + b",".join(deleted) + b"]}"
 
 
 def _same_owners(a: list[mf.Entry], b: list[mf.Entry]) -> bool:
