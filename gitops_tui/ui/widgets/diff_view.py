@@ -2,7 +2,8 @@
 
 Only the rows on screen are drawn, so a resource of thousands of lines opens and scrolls as fast as a small
 one. Git is on the left, live on the right; both sides scroll together because they are one widget. Line
-matching, folding and the row model live in `diff_layout`; this module turns rows into styled strips.
+matching, folding and the row model live in `diff_layout`, painting a row in `diff_paint`; this module
+holds the state (cursor, scroll, folds, unified or not) and the keys.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from gitops_tui.ui.widgets.diff_layout import (
     PreparedDocument,
     Row,
     RowKind,
-    char_changes,
     layout,
     prepare,
 )
-from gitops_tui.ui.widgets.yaml_tokens import COMMENT, KEY, LITERAL, NUMBER, PUNCT, STRING, tokenize
+from gitops_tui.ui.widgets.diff_paint import RowPainter
+from gitops_tui.ui.widgets.yaml_tokens import COMMENT, KEY, LITERAL, NUMBER, PUNCT, STRING
 
 _TOKEN_KINDS = (KEY, STRING, NUMBER, LITERAL, COMMENT, PUNCT)
 _STRIP_CACHE_LIMIT = 4000
@@ -363,7 +364,8 @@ class DiffView(ScrollView, can_focus=True):
         if strip is None:
             if len(self._strips) > _STRIP_CACHE_LIMIT:
                 self._strips.clear()
-            strip = self._render_row(rows[index], width, index == self.cursor)
+            painter = RowPainter(self._style, self._prepared, self._number_width, self._text_x, self.unified)
+            strip = painter.row(rows[index], width, index == self.cursor)
             self._strips[key] = strip
         return strip
 
@@ -390,150 +392,3 @@ class DiffView(ScrollView, can_focus=True):
         return Strip(
             [RichSegment(left, style), RichSegment("│", style), RichSegment(right, style)]
         ).extend_cell_length(width, style)
-
-    def _render_row(self, row: Row, width: int, is_cursor: bool) -> Strip:
-        kind = row.kind
-        if kind in (RowKind.TITLE, RowKind.NOTE, RowKind.ERROR, RowKind.FOLD):
-            return self._render_banner(row, width, is_cursor)
-        if self.unified:
-            return self._render_unified(row, width, is_cursor)
-        prepared = self._prepared[row.doc]
-        left_width = (width - 1) // 2
-        right_width = width - 1 - left_width
-        emph_left: tuple[tuple[int, int], ...] = ()
-        emph_right: tuple[tuple[int, int], ...] = ()
-        if row.pair is not None:
-            emph_left, emph_right = char_changes(prepared.left[row.pair[0]], prepared.right[row.pair[1]])
-        removed = kind in (RowKind.DELETE, RowKind.REPLACE)
-        added = kind in (RowKind.INSERT, RowKind.REPLACE)
-        left = self._render_side(
-            prepared, row.left, False, left_width, "removed" if removed else None, emph_left, is_cursor
-        )
-        right = self._render_side(
-            prepared, row.right, True, right_width, "added" if added else None, emph_right, is_cursor
-        )
-        separator = Strip([RichSegment("│", self._style("separator"))])
-        return Strip.join([left, separator, right])
-
-    def _render_banner(self, row: Row, width: int, is_cursor: bool) -> Strip:
-        if row.kind is RowKind.FOLD:
-            plural = "s" if row.count != 1 else ""
-            text = f"{'':>{self._number_width}} ⋯ {row.count} unchanged line{plural}"
-            style = self._style("fold")
-        elif row.kind is RowKind.TITLE:
-            text, style = f" {row.text}", self._style("title")
-        elif row.kind is RowKind.ERROR:
-            text, style = f"{'':>{self._number_width}} ✗ {row.text}", self._style("error")
-        else:
-            text, style = (
-                f"{'':>{self._number_width}} ✎ {row.text}",
-                self._style("base") + self._style("note"),
-            )
-        if is_cursor:
-            style = style + self._style("cursor")
-        return Strip([RichSegment(text, style)]).crop(0, width).extend_cell_length(width, style)
-
-    def _gutter(self, number: int | None, sign: str, base: Style, is_cursor: bool) -> list[RichSegment]:
-        digits = f"{number + 1:>{self._number_width}}" if number is not None else " " * self._number_width
-        lineno = base + self._style("lineno")
-        if is_cursor:
-            lineno = lineno + self._style("cursor")
-        return [RichSegment(digits, lineno), RichSegment(f" {sign} ", base)]
-
-    def _render_side(
-        self,
-        prepared: PreparedDocument,
-        line: int | None,
-        right: bool,
-        width: int,
-        change: str | None,
-        emphasis: tuple[tuple[int, int], ...],
-        is_cursor: bool,
-    ) -> Strip:
-        base = self._style("base")
-        if line is None:
-            filler = self._style("filler")
-            gutter = self._gutter(None, " ", base, is_cursor)
-            hatch = "╱" * max(0, width - self._number_width - 3)
-            return Strip([*gutter, RichSegment(hatch, filler)]).crop(0, width).extend_cell_length(width, base)
-        if change is not None:
-            base = base + self._style(change)
-        sign = ("+" if right else "-") if change is not None else " "
-        offset = prepared.doc.right_offset if right else prepared.doc.left_offset
-        gutter = self._gutter(line + offset, sign, base, is_cursor)
-        lines = prepared.right if right else prepared.left
-        blocks = prepared.right_blocks if right else prepared.left_blocks
-        emph_style = self._style(f"{change}-emph") if change is not None and emphasis else None
-        text_width = width - self._number_width - 3
-        text = self._text(lines[line], line in blocks, base, emphasis, emph_style, text_width)
-        return Strip([*gutter, *text]).crop(0, width).extend_cell_length(width, base)
-
-    def _render_unified(self, row: Row, width: int, is_cursor: bool) -> Strip:
-        prepared = self._prepared[row.doc]
-        base = self._style("base")
-        if row.kind is RowKind.DELETE:
-            change: str | None = "removed"
-            text_line, lines, blocks = row.left, prepared.left, prepared.left_blocks
-        elif row.kind is RowKind.INSERT:
-            change, text_line, lines, blocks = "added", row.right, prepared.right, prepared.right_blocks
-        else:
-            change, text_line, lines, blocks = None, row.right, prepared.right, prepared.right_blocks
-        if change is not None:
-            base = base + self._style(change)
-        emphasis: tuple[tuple[int, int], ...] = ()
-        if row.pair is not None:
-            pair = char_changes(prepared.left[row.pair[0]], prepared.right[row.pair[1]])
-            emphasis = pair[0] if row.kind is RowKind.DELETE else pair[1]
-        sign = {"removed": "-", "added": "+"}.get(change or "", " ")
-        lineno = base + self._style("lineno")
-        if is_cursor:
-            lineno = lineno + self._style("cursor")
-        offsets = (prepared.doc.left_offset, prepared.doc.right_offset)
-        numbers = " ".join(
-            f"{n + offset + 1:>{self._number_width}}" if n is not None else " " * self._number_width
-            for n, offset in zip((row.left, row.right), offsets, strict=True)
-        )
-        emph_style = self._style(f"{change}-emph") if change is not None and emphasis else None
-        assert text_line is not None
-        text_width = width - len(numbers) - 3
-        text = self._text(lines[text_line], text_line in blocks, base, emphasis, emph_style, text_width)
-        segments = [RichSegment(numbers, lineno), RichSegment(f" {sign} ", base), *text]
-        return Strip(segments).crop(0, width).extend_cell_length(width, base)
-
-    def _text(
-        self,
-        line: str,
-        in_block: bool,
-        base: Style,
-        emphasis: tuple[tuple[int, int], ...],
-        emph_style: Style | None,
-        width: int,
-    ) -> list[RichSegment]:
-        """The visible slice of one line: YAML colours over the row background, changed characters on top."""
-        if width <= 0:
-            return []
-        tokens = tokenize(line, in_block)
-        bounds = {0, len(line)}
-        for start, end, _ in tokens:
-            bounds.update((start, end))
-        for start, end in emphasis:
-            bounds.update((start, end))
-        edges = sorted(b for b in bounds if 0 <= b <= len(line))
-        segments: list[RichSegment] = []
-        token_index = 0
-        for start, end in zip(edges, edges[1:], strict=False):
-            style = base
-            while token_index < len(tokens) and tokens[token_index][1] <= start:
-                token_index += 1
-            if token_index < len(tokens) and tokens[token_index][0] <= start < tokens[token_index][1]:
-                style = style + self._style(tokens[token_index][2])
-            if emph_style is not None and any(a <= start < b for a, b in emphasis):
-                style = style + emph_style
-            segments.append(RichSegment(line[start:end], style))
-        strip = Strip(segments)
-        overflow = strip.cell_length > self._text_x + width
-        strip = strip.crop(self._text_x, self._text_x + width)
-        if overflow and width > 1:
-            ellipsis = Strip([RichSegment("…", base + self._style("punct"))])
-            strip = Strip.join([strip.crop(0, width - 1), ellipsis])
-        return list(strip)
