@@ -6,13 +6,19 @@ Exit codes follow `kubectl diff`: 0 in sync / success, 1 drift found, 2 error (o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import select
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitops_tui import __version__, cli_actions
 from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
+
+if TYPE_CHECKING:  # imported late at run time, as everything heavy here: `--help` starts at once
+    from gitops_tui.reconcile import Snapshot, Workspace
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as a shell reports a writer killed by it
@@ -121,7 +127,12 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     return {n: getattr(args, n, None) for n in names}
 
 
-def make_workspace(args: argparse.Namespace, *, connect: bool = True):  # type: ignore[no-untyped-def]
+def make_workspace(args: argparse.Namespace, *, connect: bool = True, overlap: bool = False):  # type: ignore[no-untyped-def]
+    """The workspace for a command. `connect`: a bad kubeconfig or an unknown context is one clear error up
+    front, not one per app. `overlap` (read-only commands): check only what our own kubeconfig reader can
+    (file, context, server) now, and let the official client load while the apps render; the command then
+    reports `ws.kubeconfig_error()` itself. Mutating commands never overlap: a revert must not be
+    committed before we know the sync after it can run."""
     from gitops_tui.cluster.kubeconfig import find_context
     from gitops_tui.config import load_settings
     from gitops_tui.reconcile import Workspace
@@ -130,19 +141,28 @@ def make_workspace(args: argparse.Namespace, *, connect: bool = True):  # type: 
     repo = GitRepo(Path(args.repo) if getattr(args, "repo", None) else Path.cwd())
     settings = load_settings({"repo": str(repo.root), **_flags(args)}, repo_root=repo.root)
     ws = Workspace(settings, repo)
-    if connect:
-        # A bad kubeconfig or an unknown context is one clear error up front, not one per app. Our own
-        # reader: the official client is imported later, while the apps render.
+    if connect and overlap:
         find_context(settings.kubeconfig, settings.context)
+    elif connect:
+        ws.client()
     return ws
+
+
+def _reconcile_or_fail(ws: Workspace, only: list[str] | None = None) -> Snapshot:
+    """One reconcile; a kubeconfig the official client rejects for the default context is one line."""
+    snap = ws.reconcile_once(only=only)
+    error = ws.kubeconfig_error()
+    if error is not None:
+        raise error
+    return snap
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from gitops_tui.output import status_json, status_text
 
-    ws = make_workspace(args)
+    ws = make_workspace(args, overlap=True)
     try:
-        snap = ws.reconcile_once()
+        snap = _reconcile_or_fail(ws)
     finally:
         ws.close()
     print(status_json(snap.apps) if args.json else status_text(snap.apps), end="" if not args.json else "\n")
@@ -157,9 +177,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from gitops_tui.output import diff_json, unified_diff
 
     specs = [parse_resource(s) for s in args.resource]
-    ws = make_workspace(args)
+    ws = make_workspace(args, overlap=True)
     try:
-        snap = ws.reconcile_once(only=[args.app])
+        snap = _reconcile_or_fail(ws, only=[args.app])
         ws.app_spec(args.app)  # an unknown name fails here, listing the known ones
         app = snap.app(args.app)
         assert app is not None
@@ -262,14 +282,18 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        code = COMMANDS[args.command](args)
+        code = _run(args)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is ours to handle
         return code
     except BrokenPipeError:
-        # `gitops-tui diff APP | head`: the reader has gone. Quiet, as git is; stdout now goes to
-        # /dev/null so the interpreter's flush at exit has nothing left to complain about.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+        return _reader_left()
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        raise
     except GitopsError as exc:
         print(f"gitops-tui: {exc.message}", file=sys.stderr)
         return EXIT_ERROR
@@ -283,3 +307,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _reader_left() -> int:
+    """`gitops-tui diff APP | head`: a reader has gone. Quiet, as git is. Only the streams whose reader has
+    gone are pointed at /dev/null (so the interpreter's flush at exit does not complain); what is still
+    buffered for a stream that works (stdout, when it was stderr's reader that left) is written."""
+    gone = [s for s in (sys.stdout, sys.stderr) if _pipe_reader_gone(s)] or [sys.stdout]
+    for stream in gone:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    return EXIT_BROKEN_PIPE
+
+
+def _pipe_reader_gone(stream: object) -> bool:
+    """Whether `stream` is the write end of a pipe nobody reads any more (poll reports an error on it)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False

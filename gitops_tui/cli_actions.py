@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,9 +19,15 @@ class Cancelled(GitopsError):
 
 
 def _out(lines: Sequence[str]) -> None:
-    for line in lines:
-        print(line)
-    sys.stdout.flush()
+    """Print and flush. If the reader has gone (`sync --yes | head -1`), the rest of the output goes to
+    /dev/null and the command carries on: a sync, a revert or an adopt is never cut short, nor left out
+    of the audit log, because its progress could not be shown."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def confirm(question: str, yes: bool) -> None:

@@ -13,13 +13,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.dryrun import DryRunCache
-from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.cluster.errors import ClusterError, KubeconfigError
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
@@ -45,6 +44,7 @@ from gitops_tui.source.dependencies import app_paths
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
 from gitops_tui.source.repo import GitRepo
+from gitops_tui.threads import daemon_map
 
 ClientFactory = Callable[[str | None], ClusterClient]
 
@@ -75,6 +75,7 @@ class Workspace:
         self._client_factory = client_factory or self._default_client
         self._clock = clock
         self._clients: dict[str | None, ClusterClient] = {}
+        self._client_errors: dict[str | None, GitopsError] = {}
         self._dry_runs: dict[str | None, DryRunCache] = {}
         self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
@@ -164,19 +165,22 @@ class Workspace:
         with self.repo.worktree_or_revision(commit) as tree:
             found = discover_apps(tree)
             chosen = [a for a in found.apps if only is None or a.name in only]
-            contexts: dict[str, str | None | GitopsError] = {}
+            # By position, not by name: a duplicate app name (reported) must not lend the other its cluster.
+            contexts: list[str | None | GitopsError] = []
             for app in chosen:
+                if app.error:  # a duplicate, a bad spec: its own error says it better than its destination
+                    contexts.append(GitopsError(app.error))
+                    continue
                 try:
-                    contexts[app.name] = self._context_of(app)
+                    contexts.append(self._context_of(app))
                 except GitopsError as exc:
-                    contexts[app.name] = exc
+                    contexts.append(exc)
             rendered, ready = self._render_while_connecting(tree, chosen, contexts)
         header = self.header()  # after connecting: asking for a client first would import it before rendering
         by_context: dict[str | None, list[RenderedApp]] = defaultdict(list)
         statuses: list[AppStatus] = []
         now = self._clock()
-        for item in rendered:
-            context = contexts[item.app.name]
+        for item, context in zip(rendered, contexts, strict=True):
             if isinstance(context, GitopsError):
                 statuses.append(failed_app(item.app, context.message, revision=revision, now=now))
             else:
@@ -189,8 +193,10 @@ class Workspace:
             statuses += [
                 s for n, s in self._statuses.items() if n not in fresh and n in {a.name for a in found.apps}
             ]
-        order = {a.name: i for i, a in enumerate(found.apps)}
-        statuses.sort(key=lambda s: order.get(s.app.name, len(order)))
+        # Discovery's order; by identity first, since a duplicate shares its name with the app it copies.
+        position = {id(a): i for i, a in enumerate(found.apps)}
+        order = {a.name: i for i, a in reversed(list(enumerate(found.apps)))}
+        statuses.sort(key=lambda s: position.get(id(s.app), order.get(s.app.name, len(order))))
         self._statuses = {s.app.name: s for s in statuses}
         self._apps = {a.name: a for a in found.apps}
         snap = Snapshot(
@@ -217,24 +223,42 @@ class Workspace:
         return found
 
     def _render_while_connecting(
-        self, tree: Path, apps: Sequence[AppSpec], contexts: dict[str, str | None | GitopsError]
+        self, tree: Path, apps: Sequence[AppSpec], contexts: Sequence[str | None | GitopsError]
     ) -> tuple[list[RenderedApp], dict[str | None, tuple[str, ClusterClient | GitopsError]]]:
         """Render (Kustomize and Helm wait on subprocesses) while each context's client gets ready
         (importing the official client, reading kubeconfig, the first request): together they cost what
-        the slower one does. Cold, that is most of `gitops-tui diff`'s start-up."""
-        wanted = {c for c in contexts.values() if not isinstance(c, GitopsError)}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-all") as pool:
-            future = pool.submit(render_apps, tree, apps, max_workers=min(8, self.settings.max_workers))
+        the slower one does. Cold, that is most of `gitops-tui diff`'s start-up. The render runs on a
+        daemon thread: quitting never waits for a hung build."""
+        wanted = {c for c in contexts if not isinstance(c, GitopsError)}
+        max_workers = min(8, self.settings.max_workers)
+        [future] = daemon_map(
+            lambda chosen: render_apps(tree, chosen, max_workers=max_workers),
+            [apps],
+            max_workers=1,
+            name="render-all",
+        )
+        try:
             ready = {context: self._connect(context) for context in wanted}
-            return future.result(), ready
+        finally:
+            rendered = future.result()  # the tree must outlive the render, even when connecting failed
+        return rendered, ready
 
     def _connect(self, context: str | None) -> tuple[str, ClusterClient | GitopsError]:
         """(the context's name, its client if the server answers, else why not)."""
         try:
             client = self.client(context)
         except GitopsError as exc:
+            self._client_errors[context] = exc
             return context or "", exc
+        self._client_errors.pop(context, None)
         return client.context, client.check_connection() or client
+
+    def kubeconfig_error(self) -> KubeconfigError | None:
+        """Why the last reconcile could not make a client for the default context from kubeconfig (a
+        missing certificate file, a bad token file), if that was the reason. The CLI reports it as one
+        line; the TUI shows it on every app and in the header."""
+        error = self._client_errors.get(self.settings.context)
+        return error if isinstance(error, KubeconfigError) else None
 
     def _reconcile_context(
         self,

@@ -12,7 +12,6 @@ import builtins
 import json
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from gitops_tui.cluster.discovery import ApiResource, Discovery
@@ -20,6 +19,7 @@ from gitops_tui.cluster.errors import ClusterError, Invalid, NotFound
 from gitops_tui.cluster.kubeconfig import client_configuration, find_context
 from gitops_tui.cluster.transport import RETRIES, USER_AGENT, Transport
 from gitops_tui.model import Obj
+from gitops_tui.threads import DaemonPool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,7 +50,7 @@ class ClusterClient:
         self.timeout = timeout
         self.max_workers = max(1, max_workers)
         self.discovery = Discovery(self._discovery_get, max_workers=min(8, self.max_workers))
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: DaemonPool | None = None
         self._pool_lock = threading.Lock()
         self._in_pool = threading.local()
         self.http = Transport(api_client, server=server, timeout=timeout)
@@ -247,15 +247,13 @@ class ClusterClient:
         inline, so nested use cannot deadlock the pool."""
         if len(items) <= 1 or getattr(self._in_pool, "flag", False):
             return [fn(item) for item in items]
-        return list(self._executor().map(fn, items))
+        return self._executor().map(fn, items)
 
-    def _executor(self) -> ThreadPoolExecutor:
+    def _executor(self) -> DaemonPool:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self.max_workers,
-                    thread_name_prefix=f"cluster-{self.context}",
-                    initializer=self._mark_pool_thread,
+                self._pool = DaemonPool(
+                    self.max_workers, f"cluster-{self.context}", initializer=self._mark_pool_thread
                 )
             return self._pool
 
@@ -263,9 +261,11 @@ class ClusterClient:
         self._in_pool.flag = True
 
     def close(self) -> None:
+        """Cancel what has not started; never wait for a request in flight (it ends with its timeout, or
+        with the process)."""
         with self._pool_lock:
             if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool.shutdown()
                 self._pool = None
         self.api.close()
 

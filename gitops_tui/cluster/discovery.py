@@ -12,11 +12,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.threads import daemon_map
 
 # GET a discovery path; returns the decoded JSON, or None when the server says 404 (not served).
 Fetch = Callable[[str], dict[str, Any] | None]
@@ -129,8 +129,10 @@ class Discovery:
             pending = [(g, pref) for g, (pref, _) in groups.items() if f"{g}/{pref}" not in self._resources]
             self.errors = {}
             if pending:
-                with ThreadPoolExecutor(max_workers=min(self._max_workers, len(pending))) as pool:
-                    outcomes = list(pool.map(self._fetch_gv_safely, pending))
+                futures = daemon_map(
+                    self._fetch_gv_safely, pending, max_workers=self._max_workers, name="discovery"
+                )
+                outcomes = [f.result() for f in futures]
                 now = self._clock()
                 for (group, version), outcome in zip(pending, outcomes, strict=True):
                     if isinstance(outcome, ClusterError):

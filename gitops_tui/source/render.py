@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gitops_tui.model import AppOrigin, AppSpec, GitopsError, Obj, RenderedApp, ResourceKey, SourceType
@@ -22,6 +21,7 @@ from gitops_tui.source.rendercache import RenderCache, fingerprint
 from gitops_tui.source.scope import set_namespaces
 from gitops_tui.source.tools import kustomize_command
 from gitops_tui.source.yamlload import load_manifests
+from gitops_tui.threads import daemon_map
 
 __all__ = ["app_directory", "clear_render_cache", "load_manifests", "render_app", "render_apps"]
 
@@ -123,7 +123,8 @@ def render_app(root: Path, app: AppSpec) -> RenderedApp:
 def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) -> list[RenderedApp]:
     """Render every app, in order.
 
-    Kustomize and Helm apps wait on subprocesses, so they run on a thread pool; directory apps are pure
+    Kustomize and Helm apps wait on subprocesses, so they run on daemon threads (a hung build never holds
+    the process open); directory apps are pure
     Python (threads would only contend for the GIL), so they render on this thread meanwhile.
     """
     external = [
@@ -132,11 +133,15 @@ def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) ->
     if len(external) <= 1 or max_workers <= 1:
         return [render_app(root, app) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(external)), thread_name_prefix="render") as pool:
-        futures = {i: pool.submit(render_app, root, apps[i]) for i in external}
-        for i, app in enumerate(apps):
-            if i not in futures:
-                results[i] = render_app(root, app)
-        for i, future in futures.items():
-            results[i] = future.result()
+    futures = daemon_map(
+        lambda i: render_app(root, apps[i]),
+        external,
+        max_workers=min(max_workers, len(external)),
+        name="render",
+    )
+    for i, app in enumerate(apps):
+        if i not in external:
+            results[i] = render_app(root, app)
+    for i, future in zip(external, futures, strict=True):
+        results[i] = future.result()
     return [r for r in results if r is not None]

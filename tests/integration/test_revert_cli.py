@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from clitools import Env, remote, synced_env
 from repotools import commit_all, git
-from test_status_cli import make_repo
+from test_status_cli import make_repo, unusable_kubeconfig
 
 from gitops_tui.actions import Actions, RevertConflict
 from gitops_tui.audit import AuditLog
+from gitops_tui.cli import main
 from gitops_tui.config import Settings
 from gitops_tui.reconcile import Workspace
 from gitops_tui.source.repo import GitRepo
@@ -161,6 +162,19 @@ def test_without_yes_and_without_a_terminal_nothing_is_reverted(env: Env) -> Non
     head = env.head()
     code, out, err = env.cli("revert", bad)
     assert code == 2 and "stdin is not a terminal" in err
+    assert env.head() == head and env.git("status", "--porcelain") == ""
+
+
+def test_a_revert_and_sync_on_an_unusable_context_commits_nothing(env: Env, tmp_path: Path) -> None:
+    """`revert --sync` learns the context is unusable before it commits: a kubeconfig only the official
+    loader can see is wrong (its client certificate does not exist) stops it with one line."""
+    bad = ship_bad_image(env)
+    head = env.head()
+    kubeconfig = unusable_kubeconfig(env.kubeconfig, tmp_path / "bad-kubeconfig")
+    env.capsys.readouterr()
+    code = main(["revert", bad, "--sync", "--yes", "--repo", str(env.repo), "--kubeconfig", str(kubeconfig)])
+    _, err = env.capsys.readouterr()
+    assert code == 2 and "/nonexistent/cert.pem" in err and err.count("\n") == 1
     assert env.head() == head and env.git("status", "--porcelain") == ""
 
 

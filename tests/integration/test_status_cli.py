@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from repotools import commit_all, git, write
 
 from gitops_tui.cli import main
@@ -317,4 +318,88 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path, sandbox) -> 
     finally:
         os.close(write_end)
     assert proc.stderr == ""
+    assert proc.returncode == 141
+
+
+def unusable_kubeconfig(good: Path, dest: Path) -> Path:
+    """The sandbox's kubeconfig made one that our own reader accepts (the context exists and names a
+    server) but the official loader refuses: https, and a client certificate that does not exist."""
+    doc = yaml.safe_load(good.read_text())
+    doc["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
+    doc["users"][0]["user"] = {
+        "client-certificate": "/nonexistent/cert.pem",
+        "client-key": "/nonexistent/key.pem",
+    }
+    dest.write_text(yaml.safe_dump(doc))
+    return dest
+
+
+def test_a_kubeconfig_the_official_loader_refuses_is_one_line_exit_2(tmp_path: Path, sandbox, capsys) -> None:
+    """The context is checked up front by our own reader and the official client loads while the apps
+    render; what only the official loader sees wrong is still one line, not a table of Unknown apps."""
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    bad = unusable_kubeconfig(kubeconfig, tmp_path / "bad-kubeconfig")
+    for command in (["status", "--json"], ["diff", "api-staging"]):
+        code, out, err = run_cli(
+            capsys, *command, "--repo", str(repo), "--kubeconfig", str(bad), "--context", "sandbox"
+        )
+        assert code == 2, command
+        assert out == ""
+        assert "/nonexistent/cert.pem" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_duplicate_app_name_does_not_lend_its_destination_to_the_other(
+    tmp_path: Path, sandbox, capsys
+) -> None:
+    """Two Applications named api-staging, the second aimed at a cluster no context reaches: the first is
+    still compared on its own cluster (it once borrowed the duplicate's and failed with 'no kube context')."""
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    initial_sync(ws.client(), ws.desired_objects())
+    ws.close()
+    copy = application("api-staging", "api/overlays/staging", "staging")
+    copy["spec"]["destination"] = {"name": "elsewhere", "namespace": "staging"}
+    write(repo, "apps/zz-copy.yaml", [copy])
+    code, out, err = run_cli(
+        capsys,
+        "status",
+        "--json",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--context",
+        "sandbox",
+    )
+    staging = [a for a in json.loads(out)["apps"] if a["name"] == "api-staging"]
+    assert [a["context"] for a in staging] == ["sandbox", ""]
+    assert staging[0]["sync"] == "Synced", staging[0]["error"]
+    assert "duplicate app name api-staging" in staging[1]["error"]
+
+
+def test_when_stderr_s_reader_leaves_stdout_keeps_its_output(tmp_path: Path, sandbox) -> None:
+    """`status 2>&1 >out.txt | true`: the closed pipe is stderr's. The table already buffered for stdout
+    (a file here) must still be written, not thrown away with the broken stream."""
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    broken = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: x\n"
+    write(repo, "apps/broken.yaml", broken)  # a discovery error, printed on stderr after the table
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # block-buffered, as for users
+    out_file = tmp_path / "out.txt"
+    try:
+        with out_file.open("w") as out:
+            proc = subprocess.run(
+                [sys.executable, "-m", "gitops_tui", "status", "--repo", str(repo)],
+                stdout=out,
+                stderr=write_end,
+                env={**env, "KUBECONFIG": str(kubeconfig)},
+                timeout=60,
+            )
+    finally:
+        os.close(write_end)
+    assert "api-staging" in out_file.read_text()
     assert proc.returncode == 141

@@ -3,6 +3,9 @@ followed; prune, dry run, failures mid-sync, read-only — and `status --json` a
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -203,3 +206,28 @@ def test_an_app_that_does_not_render_is_never_synced(env: Env) -> None:
     assert env.writes(before) == [] and env.audit() == []
     code, out, err = env.cli("sync", "api-production", "--dry-run")
     assert code == 0 and "nothing to sync: api-production is Synced" in out  # the other app is fine
+
+
+def test_a_reader_that_leaves_does_not_cut_a_sync_short(env: Env) -> None:
+    """`sync --yes | head -1`: the reader goes before the plan is even printed. The sync still runs to
+    the end and is audited; only its output is lost (it used to stop at the first line it printed)."""
+    env.kubectl.scale("Deployment", "production", "api", 5)
+    env.kubectl.delete("Service", "production", "api")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gitops_tui", "sync", "api-production", "--yes", *env.common],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert env.live("Deployment", "production", "api")["spec"]["replicas"] == 3
+    assert env.live("Service", "production", "api")
+    [entry] = env.audit()
+    assert (entry.action, entry.app, entry.result) == ("sync", "api-production", "ok")
