@@ -231,8 +231,9 @@ class Workspace:
         daemon thread: quitting never waits for a hung build."""
         wanted = {c for c in contexts if not isinstance(c, GitopsError)}
         max_workers = min(8, self.settings.max_workers)
+        renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
         [future] = daemon_map(
-            lambda chosen: render_apps(tree, chosen, max_workers=max_workers),
+            lambda chosen: render_apps(tree, chosen, max_workers=max_workers, cache_dir=renders),
             [apps],
             max_workers=1,
             name="render-all",
@@ -351,7 +352,7 @@ class Workspace:
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
             found = discover_apps(tree)
             chosen = [a for a in found.apps if wanted is None or a.name in wanted]
-            rendered = render_apps(tree, chosen)
+            rendered = render_apps(tree, chosen, cache_dir=cache_dir() / "renders")
         client = self.client()
         objects: list[Obj] = []
         for item in rendered:

@@ -12,12 +12,20 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from gitops_tui import __version__
 from gitops_tui.model import AppOrigin, AppSpec, GitopsError, Obj, RenderedApp, ResourceKey, SourceType
 from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.render_directory import render_directory
 from gitops_tui.source.render_helm import render_helm
 from gitops_tui.source.render_kustomize import render_kustomize
-from gitops_tui.source.rendercache import RenderCache, fingerprint
+from gitops_tui.source.rendercache import (
+    RenderCache,
+    entry_name,
+    fingerprint,
+    load_entry,
+    store_entry,
+    tool_identity,
+)
 from gitops_tui.source.scope import set_namespaces
 from gitops_tui.source.tools import kustomize_command
 from gitops_tui.source.yamlload import load_manifests
@@ -41,7 +49,7 @@ def clear_render_cache() -> None:
 
 
 def _render_external(
-    root: Path, app: AppSpec, app_dir: Path
+    root: Path, app: AppSpec, app_dir: Path, cache_dir: Path | None
 ) -> tuple[list[Obj], list[tuple[str, int]], list[str]]:
     renderer = _RENDERERS[app.source_type]
     digest = fingerprint(root, app)
@@ -53,8 +61,16 @@ def _render_external(
     if hit is not None:
         objects, origins, notes = hit
         return objects, origins, notes
+    binary = tool if isinstance(tool, str) or tool is None else tool[0]
+    name = entry_name(app, digest, tool, tool_identity(binary), __version__)
+    stored = load_entry(cache_dir, name) if cache_dir is not None else None
+    if stored is not None:
+        _external_cache.put(key, stored)
+        return stored
     result = renderer(root, app, app_dir)
     _external_cache.put(key, result)
+    if cache_dir is not None:
+        store_entry(cache_dir, name, result)
     return result
 
 
@@ -88,7 +104,8 @@ def _duplicates(objects: Sequence[Obj], origins: Sequence[tuple[str, int]]) -> s
     return ""
 
 
-def render_app(root: Path, app: AppSpec) -> RenderedApp:
+def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> RenderedApp:
+    """Render one app; never raises. With `cache_dir`, Kustomize and Helm output is also kept on disk."""
     if app.error:  # found at discovery (a duplicate name, an unusable Application)
         return RenderedApp(app=app, error=app.error)
     root = Path(root).absolute()
@@ -98,7 +115,7 @@ def render_app(root: Path, app: AppSpec) -> RenderedApp:
         if app.source_type is SourceType.DIRECTORY:
             objects, origins, notes = render_directory(root, app, app_dir)
         else:
-            objects, origins, notes = _render_external(root, app, app_dir)
+            objects, origins, notes = _render_external(root, app, app_dir, cache_dir)
         # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
         objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
         if unknown:
@@ -120,7 +137,9 @@ def render_app(root: Path, app: AppSpec) -> RenderedApp:
     return RenderedApp(app=app, objects=tuple(objects), notes=tuple(notes), origins=tuple(origins))
 
 
-def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) -> list[RenderedApp]:
+def render_apps(
+    root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8, cache_dir: Path | None = None
+) -> list[RenderedApp]:
     """Render every app, in order.
 
     Kustomize and Helm apps wait on subprocesses, so they run on daemon threads (a hung build never holds
@@ -131,17 +150,17 @@ def render_apps(root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8) ->
         i for i, app in enumerate(apps) if app.source_type is not SourceType.DIRECTORY and not app.error
     ]
     if len(external) <= 1 or max_workers <= 1:
-        return [render_app(root, app) for app in apps]
+        return [render_app(root, app, cache_dir) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)
     futures = daemon_map(
-        lambda i: render_app(root, apps[i]),
+        lambda i: render_app(root, apps[i], cache_dir),
         external,
         max_workers=min(max_workers, len(external)),
         name="render",
     )
     for i, app in enumerate(apps):
         if i not in external:
-            results[i] = render_app(root, app)
+            results[i] = render_app(root, app, cache_dir)
     for i, future in zip(external, futures, strict=True):
         results[i] = future.result()
     return [r for r in results if r is not None]

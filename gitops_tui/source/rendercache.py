@@ -9,7 +9,9 @@ renders are kept, so a timeout or a missing tool is retried next time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import pickle
 import threading
@@ -22,6 +24,7 @@ from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.specfields import SpecError, repo_path
 
 _MAX_ENTRIES = 2048
+_MAX_FILES = 4096
 
 
 def fingerprint(root: Path, app: AppSpec) -> bytes | None:
@@ -91,3 +94,69 @@ class RenderCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+Rendered = tuple[list[Any], list[tuple[str, int]], list[str]]
+
+
+def entry_name(*parts: Any) -> str:
+    """A file name for a key: a digest of the parts' reprs (frozen dataclasses, strings, bytes)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest() + ".json"
+
+
+def tool_identity(tool: str | None) -> tuple[str, int, int] | None:
+    """The tool binary as the cache sees it: an upgrade in place changes its size or mtime."""
+    if not tool:
+        return None
+    try:
+        stat = os.stat(tool)
+    except OSError:
+        return None
+    return tool, stat.st_size, stat.st_mtime_ns
+
+
+def load_entry(directory: Path, name: str) -> Rendered | None:
+    try:
+        doc = json.loads((directory / name).read_text(encoding="utf-8"))
+        objects, origins, notes = doc["objects"], doc["origins"], doc["notes"]
+        os.utime(directory / name)  # recently used: pruned last
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return objects, [(str(p), int(i)) for p, i in origins], [str(n) for n in notes]
+
+
+_pruned: set[Path] = set()
+
+
+def store_entry(directory: Path, name: str, value: Rendered) -> None:
+    """Write atomically. Not kept: output with a Secret in it (its values would sit in plain text in the
+    cache, decrypted if a plugin such as KSOPS decrypts at build time), and values JSON cannot hold exactly
+    (a YAML key that is not a string)."""
+    objects, origins, notes = value
+    if any(isinstance(o, dict) and o.get("kind") == "Secret" for o in objects):
+        return
+    doc = {"objects": objects, "origins": [list(o) for o in origins], "notes": notes}
+    try:
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+        if json.loads(text) != doc:
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, directory / name)
+    except (OSError, TypeError, ValueError):
+        return  # a read-only home only costs the next process its warm start
+    if directory not in _pruned:
+        _pruned.add(directory)
+        _prune(directory)
+
+
+def _prune(directory: Path) -> None:
+    try:
+        files = [(f.stat().st_mtime_ns, f) for f in directory.glob("*.json")]
+    except OSError:
+        return
+    files.sort()
+    for _, old in files[: max(0, len(files) - _MAX_FILES)]:
+        with contextlib.suppress(OSError):
+            old.unlink()

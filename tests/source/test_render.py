@@ -12,7 +12,7 @@ import pytest
 
 from gitops_tui.model import AppOrigin, AppSpec, ResourceKey, SourceType
 from gitops_tui.source.discover import discover_apps
-from gitops_tui.source.render import render_app, render_apps
+from gitops_tui.source.render import clear_render_cache, render_app, render_apps
 from gitops_tui.source.render_kustomize import parse_image
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.source.walk import glob_matches
@@ -483,6 +483,56 @@ def test_kustomize_output_is_reused_until_an_input_changes(
     render_app(repo, app)
     render_app(repo, app)  # a remote base cannot be fingerprinted: never cached
     assert runs() == 5
+
+
+def test_kustomize_output_on_disk_serves_the_next_process_until_an_input_or_the_tool_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gitops-tui status` twice: the second process reads the build from the cache directory. A changed
+    input, a tool upgraded in place, or an entry that cannot be read all mean building again."""
+    repo = tmp_path / "repo"
+    kustomize_tree(repo)
+    calls = tmp_path / "calls"
+    tool = tmp_path / "bin/kustomize"
+    _script(
+        tool,
+        f"#!/bin/sh\necho run >> {calls}\n"
+        "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: built\\ndata: {a: \"1\"}\\n'\n",
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    app = AppSpec(name="cached", path="api/overlays/staging", source_type=SourceType.KUSTOMIZE, namespace="n")
+    runs = lambda: len(calls.read_text().splitlines()) if calls.exists() else 0  # noqa: E731
+    cache = tmp_path / "cache"
+
+    first = render_app(repo, app, cache)
+    assert runs() == 1 and len(list(cache.glob("*.json"))) == 1
+    clear_render_cache()  # a new process
+    second = render_app(repo, app, cache)
+    assert runs() == 1
+    assert (second.objects, second.origins) == (first.objects, first.origins)
+
+    clear_render_cache()
+    write(repo, "api/base/service.yaml", service("api-v2"))
+    render_app(repo, app, cache)
+    assert runs() == 2
+
+    clear_render_cache()
+    tool.write_text(tool.read_text() + "\n")  # upgraded in place: same path, another binary
+    render_app(repo, app, cache)
+    assert runs() == 3
+
+    clear_render_cache()
+    for entry in cache.glob("*.json"):
+        entry.write_text("{not json")
+    assert keys(render_app(repo, app, cache).objects) == ["ConfigMap/n/built"] and runs() == 4
+
+    secret = "apiVersion: v1\\nkind: Secret\\nmetadata:\\n  name: s\\nstringData: {password: canary}\\n"
+    tool.write_text(f"#!/bin/sh\necho run >> {calls}\nprintf '{secret}'\n")
+    for entry in cache.glob("*.json"):
+        entry.unlink()
+    clear_render_cache()
+    assert keys(render_app(repo, app, cache).objects) == ["Secret/n/s"]
+    assert not list(cache.glob("*.json"))  # a Secret's values are never written to the cache
 
 
 @needs_kustomize
