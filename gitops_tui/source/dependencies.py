@@ -41,10 +41,12 @@ def _local_refs(data: dict[str, Any]) -> list[str]:
     ):
         for entry in data.get(key) or []:
             add(entry)
-    for key in ("patches", "patchesJson6902"):
+    for key in ("patches", "patchesJson6902", "replacements"):
         for entry in data.get(key) or []:
             if isinstance(entry, dict):
                 add(entry.get("path"))
+    if isinstance(data.get("openapi"), dict):
+        add(data["openapi"].get("path"))
     for key in ("configMapGenerator", "secretGenerator"):
         for gen in data.get(key) or []:
             if isinstance(gen, dict):
@@ -80,6 +82,8 @@ def kustomize_inputs(root: Path, start: str) -> tuple[set[str], bool]:
             continue
         if not isinstance(data, dict):
             continue
+        if data.get("helmCharts"):
+            complete = False  # charts come from Helm repositories (or a chartHome we do not follow)
         for ref in _local_refs(data):
             if is_remote(ref):
                 complete = False

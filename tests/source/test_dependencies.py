@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitops_tui.model import AppSpec, SourceType
-from gitops_tui.source.dependencies import app_paths
+from gitops_tui.source.dependencies import app_paths, kustomize_inputs
 from gitops_tui.source.repo import GitRepo
 
 from .repos import commit, configmap, deployment, init, kustomize_tree, write
@@ -51,6 +51,23 @@ configMapGenerator:
         "shared/settings.ini",
         "shared/x.yaml",
     )
+
+
+def test_replacements_and_openapi_files_are_inputs_and_helm_charts_make_the_list_incomplete(
+    tmp_path: Path,
+) -> None:
+    """What the render cache fingerprints: a replacement or OpenAPI file outside the overlay is read by the
+    build (a change to it must render again); a Helm chart comes from outside, so nothing is cached."""
+    kustomize_tree(tmp_path)
+    write(tmp_path, "shared/replacement.yaml", "source: {kind: ConfigMap}\n")
+    write(tmp_path, "shared/schema.json", "{}\n")
+    overlay = "api/overlays/staging/kustomization.yaml"
+    text = "resources:\n  - ../../base\nreplacements:\n  - path: ../../../shared/replacement.yaml\n"
+    write(tmp_path, overlay, text + "openapi:\n  path: ../../../shared/schema.json\n")
+    found, complete = kustomize_inputs(tmp_path, "api/overlays/staging")
+    assert {"shared/replacement.yaml", "shared/schema.json"} <= found and complete
+    write(tmp_path, overlay, text + "helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n")
+    assert not kustomize_inputs(tmp_path, "api/overlays/staging")[1]
 
 
 def test_other_app_types(tmp_path: Path) -> None:
