@@ -168,7 +168,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(status_json(snap.apps) if args.json else status_text(snap.apps), end="" if not args.json else "\n")
     for err in snap.discovery_errors:
         print(f"gitops-tui: {err}", file=sys.stderr)
-    if any(a.sync is SyncStatus.UNKNOWN or a.error for a in snap.apps):
+    failed = [a for a in snap.apps if a.sync is SyncStatus.UNKNOWN or a.error]
+    if failed:
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        first = failed[0]
+        print(f"gitops-tui: {first.app.name}: {first.error or 'not compared'}{more}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_DRIFT if any(a.sync is not SyncStatus.SYNCED for a in snap.apps) else EXIT_OK
 

@@ -117,9 +117,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_adopt(args: argparse.Namespace) -> int:
     from gitops_tui.actions import Actions
     from gitops_tui.actions.describe import adopt_plan_lines, adopt_result_lines
-    from gitops_tui.cli import make_workspace, parse_resource, resource_matches
+    from gitops_tui.cli import UsageError, make_workspace, parse_resource, resource_matches
 
     spec = parse_resource(args.resource)
+    for path in args.path:  # checked before anything is read: a typo is a usage error, not a failure later
+        if not path.startswith("/"):
+            raise UsageError(f"--path {path!r} is not a JSON pointer (like /spec/replicas)")
     ws = make_workspace(args)
     try:
         _refuse_read_only(ws, f"adopt {args.resource} into Git")

@@ -381,6 +381,24 @@ class Workspace:
     def client_for(self, app: str) -> ClusterClient:
         return self.client(self._context_of(self.app_spec(app)))
 
+    def unreachable(self, apps: Iterable[str]) -> str:
+        """Why the cluster of one of these apps (as the working tree declares them) cannot be used now,
+        "" when each answers. Apps not declared yet (a revert may bring one back) are left to their sync."""
+        with self.repo.worktree_or_revision(self.settings.revision) as tree:
+            specs = {a.name: a for a in discover_apps(tree).apps}
+        for name in apps:
+            spec = specs.get(name)
+            if spec is None:
+                continue
+            try:
+                client = self.client(self._context_of(spec))
+            except GitopsError as exc:
+                return f"{name}: {exc.message}"
+            problem = client.check_connection()
+            if problem is not None:
+                return f"{name}: {problem.message}"
+        return ""
+
     def resource_detail(self, app: str, key: ResourceKey) -> ResourceDetail:
         status = self._statuses.get(app)
         if status is None:
@@ -398,7 +416,8 @@ class Workspace:
 
     def history(self, app: str, limit: int = 100) -> list[Commit]:
         """Commits touching the app's path or what it is built from (a Kustomize base), newest first."""
-        return self.repo.history(app_paths(self.repo.root, self.app_spec(app)), limit)
+        paths = app_paths(self.repo.root, self.app_spec(app))
+        return self.repo.history(paths, limit, rev=self.settings.revision)
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)

@@ -117,7 +117,7 @@ def _effects(before: Sequence[RenderedApp], after: Sequence[RenderedApp]) -> tup
 class RevertActions(SyncActions):
     def history(self, app: str, limit: int = 100) -> list[Commit]:
         """Commits touching what the app is built from (its path, and for Kustomize the bases and
-        components it pulls in), newest first. Needs no cluster."""
+        components it pulls in), newest first, from HEAD or from --revision. Needs no cluster."""
         with self.ws.repo.worktree_or_revision(self.ws.settings.revision) as tree:
             found = discover_apps(tree)
             spec = next((a for a in found.apps if a.name == app), None)
@@ -125,7 +125,7 @@ class RevertActions(SyncActions):
                 known = ", ".join(sorted(a.name for a in found.apps)) or "none"
                 raise GitopsError(f"unknown app {app!r} (known: {known})")
             paths = app_paths(tree, spec)
-        return self.ws.repo.history(paths, limit)
+        return self.ws.repo.history(paths, limit, rev=self.ws.settings.revision)
 
     def preview_revert(self, sha: str) -> RevertPlan:
         """The revert's effect on every rendered app, HEAD against HEAD-with-the-revert, and whether it
@@ -169,6 +169,12 @@ class RevertActions(SyncActions):
             )
         with self._holding(REPO_LOCK):
             plan = preview if preview is not None else self.preview_revert(sha)
+            # What would fail after the commit is checked before it: a revert that cannot be pushed or
+            # synced as asked is refused whole, not committed and left half done.
+            problem = self._cannot_follow_up(plan, push=push, sync=sync)
+            if problem:
+                self._record_revert(sha, "", "refused", problem, plan)
+                raise GitopsError(f"nothing reverted: {problem}")
             try:
                 new_sha = gitwrite.revert(self.ws.repo, sha)
             except GitopsError as exc:
@@ -182,6 +188,21 @@ class RevertActions(SyncActions):
         if not sync:
             return result
         return self._sync_after(result, plan.affected_apps, prune, progress, health_timeout)
+
+    def _cannot_follow_up(self, plan: RevertPlan, *, push: bool, sync: bool) -> str:
+        """Why the push or the sync asked for could not even start ("" when both can): no remote to
+        push to, or a cluster of an affected app that does not answer. A push the remote then rejects,
+        or a sync that fails, still leave the revert commit (reported)."""
+        if push:
+            try:
+                gitwrite.push_target(self.ws.repo)
+            except GitopsError as exc:
+                return f"{exc.message} (revert without --push, or add the remote first)"
+        if sync and plan.affected_apps:
+            unreachable = self.ws.unreachable(plan.affected_apps)
+            if unreachable:
+                return f"the sync after it could not run: {unreachable} (revert without --sync, or retry)"
+        return ""
 
     def _push(self, sha: str) -> tuple[bool, str]:
         try:

@@ -120,6 +120,8 @@ def find_context(kubeconfig: str | None, context: str | None) -> ContextInfo:
     paths, _ = kubeconfig_paths(kubeconfig)
     where = os.pathsep.join(str(p) for p in paths)
     if not contexts:
+        if not any(p.exists() for p in paths):
+            raise KubeconfigError(f"kubeconfig {where} does not exist")
         raise KubeconfigError(f"no kube contexts found in {where}")
     wanted = context or current
     if not wanted:

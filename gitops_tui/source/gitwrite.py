@@ -306,6 +306,12 @@ def _push_target(repo: GitRepo, remote: str | None, branch: str | None) -> tuple
     return remote, branch, dest
 
 
+def push_target(repo: GitRepo) -> str:
+    """Where `push` would send the current branch ("origin refs/heads/main"); PushFailed if nowhere."""
+    remote, _, dest = _push_target(repo, None, None)
+    return f"{remote} {dest}"
+
+
 def push(
     repo: GitRepo, *, remote: str | None = None, branch: str | None = None, timeout: float = 30.0
 ) -> str:

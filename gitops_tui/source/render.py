@@ -39,6 +39,10 @@ _RENDERERS: dict[SourceType, Renderer] = {
     SourceType.KUSTOMIZE: render_kustomize,
     SourceType.HELM: render_helm,
 }
+_NOTHING_FOUND = (
+    "no Kubernetes manifests in this repository: no Argo CD Application, Flux Kustomization or "
+    ".gitops-tui.yaml app, and no kustomization, Helm chart or YAML manifest (is --repo the right one?)"
+)
 # Directory apps need no such cache: their files' parses are cached by content in yamlload.
 _external_cache = RenderCache()
 
@@ -123,6 +127,10 @@ def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> Rende
                 f"namespace {app.namespace} not set on kinds of unknown scope ({', '.join(unknown)}): "
                 "left to the cluster's API discovery"
             )
+        if not objects and app.origin is AppOrigin.AUTO and app.path == ".":
+            # The fallback "the whole repository is one app" found nothing: most likely the wrong
+            # directory. "0/0 Synced" with exit 0 would let a CI check pass on it.
+            return RenderedApp(app=app, notes=tuple(notes), error=_NOTHING_FOUND)
         duplicate = _duplicates(objects, origins)
         if duplicate:
             return RenderedApp(app=app, notes=tuple(notes), error=duplicate)

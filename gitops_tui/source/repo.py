@@ -129,8 +129,8 @@ class GitRepo:
             shutil.rmtree(tmp, ignore_errors=True)
 
     # -- history -----------------------------------------------------------------------------------
-    def history(self, path: str | Sequence[str], limit: int = 100) -> list[Commit]:
-        """Commits touching `path` (or any of several paths), newest first.
+    def history(self, path: str | Sequence[str], limit: int = 100, rev: str | None = None) -> list[Commit]:
+        """Commits touching `path` (or any of several paths), newest first, from HEAD (or from `rev`).
 
         `files` lists every file the commit changed, not only those under `path`: a revert undoes all of
         them, so that is the blast radius the operator needs to see.
@@ -147,6 +147,7 @@ class GitRepo:
             "--full-diff",
             "--name-only",
             "--format=%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s%x1f%B%x1d",
+            *([self.resolve(rev)] if rev else []),
             "--",
             *pathspec,
         )

@@ -71,6 +71,11 @@ def test_kubeconfig_env_merges_first_wins(tmp_path, monkeypatch):
 def test_no_kubeconfig_at_all(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "nothing-here"))
     assert list_contexts() == ([], None)
+    with pytest.raises(KubeconfigError, match="nothing-here does not exist"):  # say why
+        ClusterClient.from_kubeconfig()
+    empty = tmp_path / "empty"
+    empty.write_text("apiVersion: v1\nkind: Config\n")
+    monkeypatch.setenv("KUBECONFIG", str(empty))
     with pytest.raises(KubeconfigError, match="no kube contexts found"):
         ClusterClient.from_kubeconfig()
 

@@ -236,6 +236,12 @@ def test_a_path_that_did_not_drift_is_refused(env: Env) -> None:
     )
 
 
+def test_a_path_that_is_not_a_json_pointer_is_a_usage_error(env: Env) -> None:
+    code, _, err, _ = adopt(env, "api-production", "Deployment/production/api", "--path", "spec.replicas")
+    assert code == 2
+    assert err == "gitops-tui: --path 'spec.replicas' is not a JSON pointer (like /spec/replicas)\n"
+
+
 def test_an_image_without_an_overlay_entry_becomes_a_new_images_entry(env: Env) -> None:
     env.kubectl.set_image("Deployment", "production", "api", "api", "registry.example.com/api:1.0.1")
     code, out, err, sent = adopt(env, "api-production", "Deployment/production/api", "--yes")

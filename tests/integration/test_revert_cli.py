@@ -178,6 +178,30 @@ def test_a_revert_and_sync_on_an_unusable_context_commits_nothing(env: Env, tmp_
     assert env.head() == head and env.git("status", "--porcelain") == ""
 
 
+def test_a_revert_that_could_not_be_pushed_or_synced_is_not_committed(env: Env) -> None:
+    """`--push` with no remote, `--sync` with the cluster down: refused before the commit, so the on-call
+    operator is not left with a revert that is committed (and pushed) but never applied."""
+    bad = ship_bad_image(env)
+    head = env.head()
+    code, _, err = env.cli("revert", bad, "--push", "--yes")
+    assert code == 2 and "nothing reverted: no remote to push main to" in err
+    assert env.head() == head
+    env.server.stop()
+    code, _, err = env.cli("revert", bad, "--sync", "--yes")
+    assert code == 2 and "nothing reverted: the sync after it could not run" in err
+    assert "connection refused" in err and err.count("\n") == 1
+    assert env.head() == head and env.git("status", "--porcelain") == ""
+    assert [(e.action, e.result) for e in env.audit()][:2] == [("revert", "refused"), ("revert", "refused")]
+
+
+def test_history_at_a_revision_starts_from_that_commit(env: Env) -> None:
+    bad = ship_bad_image(env)
+    code, out, err = env.cli("history", "api-production", "--json", "--revision", "HEAD~1")
+    assert code == 0, err
+    shas = [c["sha"] for c in json.loads(out)["commits"]]
+    assert bad not in shas and shas and shas[0] == env.git("rev-parse", "HEAD~1").strip()
+
+
 def test_an_unknown_commit_is_one_line(env: Env) -> None:
     code, _, err = env.cli("revert", "deadbeef", "--yes")
     assert code == 2 and err.count("\n") == 1 and "deadbeef" in err and "Traceback" not in err

@@ -236,6 +236,8 @@ def test_unreachable_server_marks_every_app(tmp_path: Path, sandbox, capsys) -> 
     assert len(apps) == 2
     assert all(a["sync"] == "Unknown" and a["error"] for a in apps)
     assert "Traceback" not in err
+    # exit 2 comes with its reason on stderr, as for every error (the table alone went to stdout)
+    assert err.startswith("gitops-tui: api-production: connection refused") and "(and 1 more)" in err
 
 
 def test_malformed_yaml_marks_only_that_app(tmp_path: Path, sandbox, capsys) -> None:
@@ -403,3 +405,17 @@ def test_when_stderr_s_reader_leaves_stdout_keeps_its_output(tmp_path: Path, san
         os.close(write_end)
     assert "api-staging" in out_file.read_text()
     assert proc.returncode == 141
+
+
+def test_a_repository_with_no_manifests_is_an_error_not_all_in_sync(tmp_path: Path, sandbox, capsys) -> None:
+    """Pointed at the wrong directory (a README, nothing to deploy), `status` used to say "0/0 Synced" and
+    exit 0, so a CI check passed on it."""
+    _, kubeconfig = sandbox
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("# docs\n")
+    commit_all(repo, "docs")
+    code, out, err = run_cli(capsys, "status", "--repo", str(repo), "--kubeconfig", str(kubeconfig))
+    assert code == 2
+    assert "no Kubernetes manifests in this repository" in err and "Synced" not in out
