@@ -109,14 +109,13 @@ def method_not_allowed() -> ApiError:
     )
 
 
-def unsupported_media_type(content_type: str) -> ApiError:
-    return ApiError(
-        415,
-        "UnsupportedMediaType",
+def unsupported_media_type(content_type: str, hint: str = "") -> ApiError:
+    message = (
         f'the body of the request was in an unknown format - accepted media types include: "{content_type}" is not '
         "one of application/json, application/yaml, application/json-patch+json, application/merge-patch+json, "
-        "application/strategic-merge-patch+json, application/apply-patch+yaml",
+        "application/strategic-merge-patch+json, application/apply-patch+yaml"
     )
+    return ApiError(415, "UnsupportedMediaType", f"{message} ({hint})" if hint else message)
 
 
 def unauthorized() -> ApiError:

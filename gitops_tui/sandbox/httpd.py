@@ -214,6 +214,16 @@ class Handler(BaseHTTPRequestHandler):
             doc = registry.resource_list(segments[1], segments[2])
             if doc is None:
                 raise errors.unknown_path()
+        elif segments[:2] == ["openapi", "v3"]:
+            rest = segments[2:]
+            if not rest:
+                doc = registry.openapi_v3_root()
+            elif rest[:1] == ["api"] and len(rest) == 2:
+                doc = registry.openapi_v3("", rest[1])
+            elif rest[:1] == ["apis"] and len(rest) == 3:
+                doc = registry.openapi_v3(rest[1], rest[2])
+            if doc is None:
+                raise errors.unknown_path()
         if doc is not None:
             record.verb = "discovery"
             if self.command != "GET":
@@ -260,6 +270,12 @@ class Handler(BaseHTTPRequestHandler):
         manager = query.get("fieldManager") or ""
         default_manager = manager or (self.headers.get("User-Agent") or "unknown").split("/")[0]
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type == PROTOBUF:
+            raise errors.unsupported_media_type(
+                content_type,
+                "the sandbox reads JSON and YAML bodies, not protobuf, which `kubectl create <kind> ...` "
+                "sends: write the object out and use `kubectl apply -f` (or --server-side)",
+            )
         record.resource, record.group, record.namespace, record.name, record.subresource = (
             rt.plural,
             rt.group,
@@ -454,6 +470,9 @@ def _json(body: bytes) -> Any:
             return yaml.safe_load(body)
         except yaml.YAMLError as exc:
             raise errors.bad_request(f"error decoding body: {exc}") from exc
+
+
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
 class _Record:

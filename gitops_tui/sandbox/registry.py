@@ -3,6 +3,8 @@ classic discovery documents (`/api`, `/apis`, `/apis/<group>/<version>`) describ
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from typing import Any
 
@@ -87,6 +89,52 @@ class Registry:
             if doc["name"] == group:
                 return {"kind": "APIGroup", "apiVersion": "v1", **doc}
         return None
+
+    def openapi_v3_root(self) -> dict[str, Any]:
+        """`/openapi/v3`: one entry per group version (kubectl reads it before it validates)."""
+        paths = {}
+        for group, version in sorted({(t.group, t.version) for t in self.types}):
+            base = f"apis/{group}/{version}" if group else f"api/{version}"
+            doc = self.openapi_v3(group, version) or {}
+            digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16].upper()
+            paths[base] = {"serverRelativeURL": f"/openapi/v3/{base}?hash={digest}"}
+        return {"paths": paths}
+
+    def openapi_v3(self, group: str, version: str) -> dict[str, Any] | None:
+        """`/openapi/v3/apis/G/V`: no schemas, only each kind's PATCH operation with its
+        `x-kubernetes-group-version-kind` and the `fieldValidation` parameter. That is what kubectl looks
+        for to leave validation to the server (the sandbox checks what `validation` knows; it does not
+        reject unknown fields) instead of downloading schemas to validate against itself; without these
+        documents `kubectl apply` needs `--validate=false`."""
+        served = [t for t in self.types if t.group == group and t.version == version]
+        if not served:
+            return None
+        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        paths: dict[str, Any] = {}
+        for t in served:
+            scope = f"{base}/namespaces/{{namespace}}" if t.namespaced else base
+            paths[f"{scope}/{t.plural}/{{name}}"] = {
+                "patch": {
+                    "operationId": f"patch{t.kind}",
+                    "x-kubernetes-action": "patch",
+                    "x-kubernetes-group-version-kind": {
+                        "group": t.group,
+                        "version": t.version,
+                        "kind": t.kind,
+                    },
+                    "parameters": [
+                        {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+                        for name in ("dryRun", "fieldManager", "fieldValidation", "force")
+                    ],
+                    "responses": {"200": {"description": "OK"}},
+                }
+            }
+        return {
+            "openapi": "3.0.0",
+            "info": {"title": "Kubernetes (gitops-tui sandbox)", "version": "unversioned"},
+            "paths": paths,
+            "components": {"schemas": {}},
+        }
 
     def resource_list(self, group: str, version: str) -> dict[str, Any] | None:
         served = [t for t in self.types if t.group == group and t.version == version]

@@ -170,3 +170,33 @@ def test_unreachable_server_and_unknown_context_as_subprocess(tmp_path: Path, sa
     down = gitops_tui(repo, kubeconfig, "diff", "api-staging")
     assert down.returncode == 2
     assert len(down.stderr.strip().splitlines()) == 1 and "Traceback" not in down.stderr
+
+
+def test_kubectl_apply_works_on_the_sandbox_without_turning_validation_off(sandbox) -> None:
+    """Trying the demo with kubectl: `kubectl apply` (client- and server-side) validates by default, and
+    used to stop at "failed to download openapi" unless given --validate=false. The sandbox's OpenAPI v3
+    documents now say every PATCH takes fieldValidation, so kubectl leaves validation to the server."""
+    _, kubeconfig = sandbox
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: try\n"
+    assert "created" in kubectl(kubeconfig, "apply", "-f", "-", stdin=namespace)
+    config = STRAY.replace("namespace: production", "namespace: try")
+    assert "created" in kubectl(kubeconfig, "apply", "-f", "-", stdin=config)
+    assert "configured" in kubectl(kubeconfig, "apply", "-f", "-", stdin=config.replace('x: "1"', 'x: "2"'))
+    assert "serverside-applied" in kubectl(
+        kubeconfig, "apply", "--server-side", "--force-conflicts", "-f", "-", stdin=config
+    )
+    assert kubectl(kubeconfig, "get", "configmap", "stray", "-n", "try", "-o", "jsonpath={.data.x}") == "1"
+
+
+def test_a_protobuf_body_is_refused_with_what_to_use_instead(sandbox) -> None:
+    """`kubectl create namespace x` (the generators) sends protobuf, which the sandbox cannot read: say
+    so, and what works, instead of "error decoding body: unacceptable character #x0000"."""
+    _, kubeconfig = sandbox
+    proc = subprocess.run(
+        ["kubectl", "--kubeconfig", str(kubeconfig), "create", "namespace", "try"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "protobuf" in proc.stderr and "kubectl apply" in proc.stderr
