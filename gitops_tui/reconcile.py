@@ -19,6 +19,7 @@ from pathlib import Path
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.dryrun import DryRunCache
 from gitops_tui.cluster.errors import ClusterError, KubeconfigError
+from gitops_tui.cluster.inventory import KindInventory
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
@@ -77,6 +78,7 @@ class Workspace:
         self._clients: dict[str | None, ClusterClient] = {}
         self._client_errors: dict[str | None, GitopsError] = {}
         self._dry_runs: dict[str | None, DryRunCache] = {}
+        self._inventories: dict[str | None, KindInventory] = {}
         self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
         # Not the reconcile lock: the header asks for a client while a long reconcile holds that one.
@@ -110,6 +112,7 @@ class Workspace:
                 # A read-only home only costs the next process its warm start.
                 with contextlib.suppress(OSError):
                     cache.save(path)
+                    self._inventory(context, path).save(path.with_name(path.name.replace("dryrun", "kinds")))
         with self._clients_lock:
             for client in self._clients.values():
                 client.close()
@@ -125,6 +128,14 @@ class Workspace:
             self._dry_runs[context] = cache
             self._cache_files[context] = path
         return self._dry_runs[context]
+
+    def _inventory(self, context: str | None, dry_run_file: Path) -> KindInventory:
+        """The context's kind inventory, warmed from disk (its file sits beside the dry-run cache's)."""
+        if context not in self._inventories:
+            inventory = KindInventory()
+            inventory.load(dry_run_file.with_name(dry_run_file.name.replace("dryrun", "kinds")))
+            self._inventories[context] = inventory
+        return self._inventories[context]
 
     def header(self) -> HeaderInfo:
         context, server = self.settings.context or "", ""
@@ -276,6 +287,10 @@ class Workspace:
             ]
         prepared = [prepare(client, item) for item in items]
         wanted = {triple for p in prepared for triple in p.kinds}
+        self._dry_run_cache(context, client)  # names the inventory's file
+        inventory = self._inventory(context, self._cache_files[context])
+        # Kinds an app had before but no longer has in Git: their leftovers must still be found (prune).
+        wanted |= {kind for p in prepared if not p.errors for kind in inventory.kinds(p.rendered.app.name)}
         try:
             snapshot = fetch_live(client, wanted)
         except ClusterError as exc:
@@ -301,6 +316,7 @@ class Workspace:
             )
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
+            inventory.update(app.name, _kinds_of(status.resources))
         return statuses
 
     def _predict(
@@ -421,6 +437,16 @@ class Workspace:
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)
+
+
+def _kinds_of(resources: Iterable[ResourceStatus]) -> set[tuple[str, str, str]]:
+    """(apiVersion, kind, namespace) of each resource: desired ones and live leftovers alike."""
+    kinds = set()
+    for res in resources:
+        key = res.key
+        api_version = res.version if "/" in res.version or not key.group else f"{key.group}/{res.version}"
+        kinds.add((api_version, key.kind, key.namespace))
+    return kinds
 
 
 def _with_dirty(status: AppStatus, dirty: bool) -> AppStatus:

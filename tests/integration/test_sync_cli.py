@@ -106,6 +106,32 @@ def test_prune_removes_exactly_the_extra_tracked_object(env: Env) -> None:
         assert env.live("ConfigMap", "production", name)["metadata"]["name"] == name
 
 
+def test_the_last_object_of_a_kind_taken_out_of_git_is_still_found_and_pruned(env: Env) -> None:
+    """The only ConfigMap leaves the base: its live copies are still listed (the kind is remembered, in a
+    file, from the last run), shown as RequiresPruning and pruned. ConfigMaps used to stop being listed
+    with it, so the leftovers were invisible and the app looked Synced."""
+    assert env.status()["api-production"]["sync"] == "Synced"  # a run that sees the ConfigMap
+    base = env.repo / "api/base/kustomization.yaml"
+    base.write_text(base.read_text().replace("  - configmap.yaml\n", ""))
+    commit_all(env.repo, "api: no more config map")
+    apps = env.status()  # a new process: the kinds come from the file the last one left
+    for app, ns in (("api-production", "production"), ("api-staging", "staging")):
+        assert apps[app]["sync"] == "OutOfSync"
+        assert apps[app]["by"][("ConfigMap", ns, "api-config")]["sync"] == "RequiresPruning"
+    code, out, err = env.cli("sync", "api-production", "--prune", "--yes")
+    assert code == 0, out + err
+    assert "0 to create, 0 to update, 1 to prune" in out
+    after = env.status()
+    assert after["api-production"]["sync"] == "Synced"
+    assert ("ConfigMap", "production", "api-config") not in after["api-production"]["by"]
+    # nothing of the kind is left for the app: the kind is forgotten, and no longer listed
+    env.cli("status")
+    before = env.mark()
+    env.cli("status", "--json")
+    listed = [path for _, path in ((r.method, r.path) for r in env.server.requests.records[before:])]
+    assert not any("/namespaces/production/configmaps" in p for p in listed)
+
+
 def test_no_prune_after_a_failed_listing(env: Env) -> None:
     env.kubectl.create(configmap("stray"))
     env.server.faults.add_rule(
