@@ -169,7 +169,10 @@ def preview_revert(repo: GitRepo, sha: str) -> RevertPreview:
     parent = parents[0] if parents else _EMPTY_TREE
     patch = _git(repo, "diff", "--no-color", "--no-ext-diff", commit.sha, parent, "--")
     files = _git(repo, "diff", "--name-only", "--no-renames", commit.sha, parent, "--")
-    shown = mask_patch(patch, lambda p: repo.show_file(commit.sha, p), lambda p: repo.show_file(parent, p))
+    secret_files = repo.secret_generator_inputs(commit.sha) | repo.secret_generator_inputs(parent)
+    shown = mask_patch(
+        patch, lambda p: repo.show_file(commit.sha, p), lambda p: repo.show_file(parent, p), secret_files
+    )
     return RevertPreview(commit, tuple(f for f in files.splitlines() if f), patch, shown)
 
 

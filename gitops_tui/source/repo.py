@@ -8,6 +8,7 @@ call, so a `GitRepo` may be shared between the reconcile worker and the UI threa
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,7 @@ import git
 
 from gitops_tui.model import Commit
 from gitops_tui.source.errors import GitCommandFailed, NotAGitRepo, RevisionNotFound
-from gitops_tui.source.secretdiff import mask_patch
+from gitops_tui.source.secretdiff import KUSTOMIZATIONS, generator_inputs, mask_patch
 
 DETACHED = "HEAD (detached)"
 
@@ -185,7 +186,23 @@ class GitRepo:
             args += ["--", str(path)]
         patch = self._git(*args).lstrip("\n")
         # Secret values never show, not even in a commit's diff: those lines are masked.
-        return mask_patch(patch, lambda p: self.show_file(f"{full}^", p), lambda p: self.show_file(full, p))
+        secret_files = self.secret_generator_inputs(full) | self.secret_generator_inputs(f"{full}^")
+        return mask_patch(
+            patch, lambda p: self.show_file(f"{full}^", p), lambda p: self.show_file(full, p), secret_files
+        )
+
+    def secret_generator_inputs(self, revision: str) -> set[str]:
+        """The files Kustomize secretGenerators read at a revision (one `git grep`, then only the
+        kustomizations that mention one are read): their changes are masked whole in commit diffs."""
+        try:
+            out = self._git("grep", "-l", "-I", "--fixed-strings", "-e", "secretGenerator", revision)
+        except GitCommandFailed:  # no match (exit 1), or no such revision (a root commit's parent)
+            return set()
+        paths = [line.split(":", 1)[1] for line in out.splitlines() if ":" in line]
+        kustomizations = {
+            p: self.show_file(revision, p) for p in paths if posixpath.basename(p) in KUSTOMIZATIONS
+        }
+        return generator_inputs(kustomizations)
 
     def show_file(self, revision: str, path: str) -> str:
         """A file's text at a revision; "" where it does not exist there."""

@@ -1,5 +1,7 @@
 """Secret values out of Git patches: a commit that touched a Secret manifest shows which keys changed, never
-their values (the History screen, `history`, the revert preview).
+their values (the History screen, `history`, the revert preview). The same holds for Kustomize's
+`secretGenerator`: its `literals` (`password=...`) are masked after the `=`, and the files it reads
+(`files`, `envs`) are masked whole.
 
 Each file's full text before and after is read from Git and parsed; the lines holding the values of a
 Secret's `data`/`stringData` entries are known from the parser's marks, and those lines of the patch are
@@ -9,8 +11,9 @@ mentions a Secret has all its lines masked: better blind than leaking.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import yaml
 
@@ -18,6 +21,7 @@ from gitops_tui.engine.secrets import mask_value
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _SECRET_HINT = re.compile(r"^\s*kind:\s*['\"]?Secret['\"]?\s*$", re.MULTILINE)
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # line number (1-based) -> column where the value starts (0 for a continuation line of a block scalar)
@@ -26,8 +30,10 @@ EVERY_LINE: SecretLines = {-1: 0}  # marker: mask every line of the file
 
 
 def secret_lines(text: str) -> SecretLines:
-    """Where the values of Secret data are in a YAML text (possibly several documents)."""
-    if not _SECRET_HINT.search(text):
+    """Where the values of Secret data, and of secretGenerator literals, are in a YAML text (possibly
+    several documents)."""
+    generator = "secretGenerator" in text
+    if not _SECRET_HINT.search(text) and not generator:
         return {}
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
@@ -38,6 +44,8 @@ def secret_lines(text: str) -> SecretLines:
         if not isinstance(doc, yaml.MappingNode):
             continue
         fields = {k.value: v for k, v in doc.value if isinstance(k, yaml.ScalarNode)}
+        if generator:
+            _mark_literals(found, fields.get("secretGenerator"))
         kind = fields.get("kind")
         if not (isinstance(kind, yaml.ScalarNode) and kind.value == "Secret"):
             continue
@@ -60,6 +68,54 @@ def _mark(found: SecretLines, node: yaml.Node) -> None:
         found[line] = 0
 
 
+def _mark_literals(found: SecretLines, generators: yaml.Node | None) -> None:
+    """`- password=s3cret` in a secretGenerator's literals: the value after the `=` (the whole entry when
+    it spans lines or has no `=`)."""
+    if not isinstance(generators, yaml.SequenceNode):
+        return
+    for gen in generators.value:
+        if not isinstance(gen, yaml.MappingNode):
+            continue
+        for key, value in gen.value:
+            if not (isinstance(key, yaml.ScalarNode) and key.value == "literals"):
+                continue
+            for literal in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                one_line = literal.start_mark.line == literal.end_mark.line
+                if isinstance(literal, yaml.ScalarNode) and one_line and "=" in literal.value:
+                    quote = 1 if literal.style in ("'", '"') else 0
+                    column = literal.start_mark.column + quote + literal.value.index("=") + 1
+                    found[literal.start_mark.line + 1] = column
+                else:
+                    _mark(found, literal)
+
+
+def generator_inputs(kustomizations: dict[str, str]) -> set[str]:
+    """The files that secretGenerators read (`files`, `envs`, `env`), from kustomization path -> text."""
+    found: set[str] = set()
+    for path, text in kustomizations.items():
+        found |= _generator_files(text, posixpath.dirname(path))
+    return found
+
+
+def _generator_files(text: str, directory: str) -> set[str]:
+    """The files the secretGenerators of one kustomization text (in `directory`) read."""
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_Loader) if isinstance(d, dict)]
+    except yaml.YAMLError:
+        return set()
+    files = set()
+    for doc in docs:
+        for gen in doc.get("secretGenerator") or ():
+            if not isinstance(gen, dict):
+                continue
+            entries = [*(gen.get("files") or ()), *(gen.get("envs") or ()), gen.get("env")]
+            for entry in entries:
+                if isinstance(entry, str) and entry:
+                    rel = entry.split("=", 1)[-1]  # "key=path"
+                    files.add(posixpath.normpath(posixpath.join(directory, rel)))
+    return files
+
+
 def _mask_line(content: str, column: int | None) -> str:
     if column is None:
         return content
@@ -69,10 +125,17 @@ def _mask_line(content: str, column: int | None) -> str:
     return content[:column] + mask_value(content[column:].strip())
 
 
-def mask_patch(patch: str, read_old: Callable[[str], str], read_new: Callable[[str], str]) -> str:
+def mask_patch(
+    patch: str,
+    read_old: Callable[[str], str],
+    read_new: Callable[[str], str],
+    secret_files: Collection[str] = (),
+) -> str:
     """`patch` (git's unified diff) with Secret values masked. `read_old(path)` / `read_new(path)` give a
-    file's full text on each side ("" when it does not exist there)."""
-    if "Secret" not in patch:
+    file's full text on each side ("" when it does not exist there); `secret_files` are masked whole (the
+    inputs of secretGenerators, on either side)."""
+    touched = {line[6:].strip() for line in patch.splitlines() if line.startswith(("--- a/", "+++ b/"))}
+    if "Secret" not in patch and "secretGenerator" not in patch and not touched & set(secret_files):
         return patch
     out: list[str] = []
     old_lines: SecretLines = {}
@@ -87,11 +150,11 @@ def mask_patch(patch: str, read_old: Callable[[str], str], read_new: Callable[[s
             out.append(line)
             continue
         if not in_hunk and body.startswith("--- "):
-            old_lines = _lines_of(body[4:], "a/", read_old)
+            old_lines = _lines_of(body[4:], "a/", read_old, secret_files)
             out.append(line)
             continue
         if not in_hunk and body.startswith("+++ "):
-            new_lines = _lines_of(body[4:], "b/", read_new)
+            new_lines = _lines_of(body[4:], "b/", read_new, secret_files)
             out.append(line)
             continue
         hunk = _HUNK.match(body)
@@ -126,13 +189,17 @@ def _column(lines: SecretLines, number: int) -> int | None:
     return lines.get(number)
 
 
-def _lines_of(name: str, prefix: str, read: Callable[[str], str]) -> SecretLines:
+def _lines_of(
+    name: str, prefix: str, read: Callable[[str], str], secret_files: Collection[str]
+) -> SecretLines:
     name = name.strip()
     if name == "/dev/null":
         return {}
     if name.startswith('"'):  # a quoted path: git escapes unusual names; read them as they are
         name = name.strip('"')
     path = name[len(prefix) :] if name.startswith(prefix) else name
+    if path in secret_files:
+        return EVERY_LINE
     try:
         text = read(path)
     except Exception:  # noqa: BLE001 - a file we cannot read back is masked whole, never shown raw

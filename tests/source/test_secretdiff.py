@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from gitops_tui.source.gitwrite import preview_revert
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.source.secretdiff import EVERY_LINE, mask_patch, secret_lines
 
@@ -89,3 +90,42 @@ def test_an_unreadable_side_masks_the_whole_file() -> None:
 
     masked = mask_patch(patch, boom, boom)
     assert "b2xk" not in masked and "bmV3" not in masked
+
+
+def test_secret_generator_literals_and_the_files_it_reads_are_masked(tmp_path: Path) -> None:
+    """Kustomize's secretGenerator: `literals` show their keys but not the values after `=`, and a file it
+    reads (`envs`, `files`) is masked whole, in History and in a revert's preview. Found by hand: the
+    History screen showed `password=...` in clear."""
+    repo = tmp_path / "r"
+    (repo / "overlay/secrets").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    kustomization = (
+        "resources: [deployment.yaml]\n"
+        "secretGenerator:\n"
+        "  - name: db\n"
+        "    literals:\n"
+        "      - password=LITERAL-CANARY-1\n"
+        "      - 'token=LITERAL-CANARY-2'\n"
+        "    envs: [secrets/db.env]\n"
+        "    files: [tls.key=secrets/tls.key]\n"
+        "configMapGenerator:\n"
+        "  - name: settings\n"
+        "    literals: [mode=fast]\n"
+    )
+    (repo / "overlay/kustomization.yaml").write_text(kustomization)
+    (repo / "overlay/deployment.yaml").write_text("kind: Deployment\n")
+    (repo / "overlay/secrets/db.env").write_text("DB_PASSWORD=ENV-CANARY-1\n")
+    (repo / "overlay/secrets/tls.key").write_text("KEY-CANARY-1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "db secrets")
+    (repo / "overlay/secrets/db.env").write_text("DB_PASSWORD=ENV-CANARY-2\n")
+    (repo / "overlay/secrets/tls.key").write_text("KEY-CANARY-2\n")
+    (repo / "overlay/kustomization.yaml").write_text(kustomization.replace("CANARY-1", "CANARY-3"))
+    git(repo, "commit", "-qam", "rotate")
+    gr = GitRepo(repo)
+    for patch in (gr.commit_diff("HEAD"), gr.commit_diff("HEAD~1")):
+        assert "CANARY" not in patch, patch
+    patch = gr.commit_diff("HEAD")
+    assert "-      - password=***masked:" in patch and "+      - password=***masked:" in patch
+    assert "+    literals: [mode=fast]" in gr.commit_diff("HEAD~1")  # a ConfigMap's literals still show
+    assert "CANARY" not in preview_revert(gr, "HEAD").shown
