@@ -58,6 +58,7 @@ def status_json(apps: Sequence[AppStatus]) -> str:
                 "health": str(a.health),
                 "error": a.error,
                 "revision": a.revision,
+                "dirty": a.dirty,  # uncommitted changes in what the app is built from
                 "resources": [resource_json(r) for r in a.resources],
             }
             for a in apps

@@ -172,7 +172,8 @@ class Workspace:
         # Resolved once: the commit compared is the one shown ("HEAD~2", "origin/main" move on).
         commit = None if self.settings.revision is None else self.repo.resolve(self.settings.revision)
         revision = self.repo.head() if commit is None else commit[:7]
-        dirty = commit is None and self.repo.is_dirty()
+        # Uncommitted changes, per app: the files it is built from (and the file that declares it).
+        changed = self.repo.dirty_files() if commit is None else []
         with self.repo.worktree_or_revision(commit) as tree:
             found = discover_apps(tree)
             chosen = [a for a in found.apps if only is None or a.name in only]
@@ -198,7 +199,9 @@ class Workspace:
                 by_context[context].append(item)
         for context, items in by_context.items():
             statuses.extend(self._reconcile_context(context, items, revision, now, ready[context]))
-        statuses = [_with_dirty(s, dirty) for s in statuses]
+        if changed:
+            dirty = {a.name for a in chosen if _touched(self.repo.root, a, changed)}
+            statuses = [replace(s, dirty=True) if s.app.name in dirty else s for s in statuses]
         if only is not None:  # keep what we knew of the others
             fresh = {s.app.name for s in statuses}
             statuses += [
@@ -449,8 +452,12 @@ def _kinds_of(resources: Iterable[ResourceStatus]) -> set[tuple[str, str, str]]:
     return kinds
 
 
-def _with_dirty(status: AppStatus, dirty: bool) -> AppStatus:
-    return replace(status, dirty=True) if dirty else status
+def _touched(root: Path, app: AppSpec, changed: Sequence[str]) -> bool:
+    """Whether an uncommitted change is in what the app is built from or in the file declaring it."""
+    paths = [*app_paths(root, app), *([app.defined_in] if app.defined_in else [])]
+    if any(p in ("", ".") for p in paths):
+        return True
+    return any(f == p or f.startswith(p.rstrip("/") + "/") for f in changed for p in paths)
 
 
 def drifted(statuses: Iterable[AppStatus]) -> bool:

@@ -1,5 +1,7 @@
 """Automation: each app's `syncPolicy.automated` (self-heal, prune), run by the reconcile loop after each
-reconcile — only when the operator switched it on, never for a frozen app.
+reconcile — only when the operator switched it on, never for a frozen app, and never from uncommitted
+edits: while a file an app is built from has changes not yet committed, its automation waits (Argo CD and
+Flux act on commits too; a half-saved edit must not go live on save). A sync by hand still can.
 
 It syncs through `Actions.plan_sync` / `Actions.sync` like a person would, so the same guards apply
 (read-only, one mutation per app, audit). Like Argo CD it backs off (2 s, then ×3, capped at 300 s) and it
@@ -21,12 +23,17 @@ from gitops_tui.loop import LoopEvent
 from gitops_tui.model import GitopsError, SyncStatus
 from gitops_tui.reconcile import Snapshot
 
+_WAITING = (
+    "automation waits: uncommitted changes in what this app is built from (commit them, or sync by hand)"
+)
+
 
 @dataclass
 class _AppState:
     attempts: int = 0  # heals since the app was last seen Synced
     next_at: float = 0.0  # no heal before this time
     last_revision: str = ""  # Git revision last synced automatically (automated without selfHeal)
+    waiting_for_commit: bool = False  # said once that uncommitted edits hold it back
 
 
 class Automation:
@@ -105,6 +112,12 @@ class Automation:
             spec = status.app
             if not (enabled and spec.automated) or spec.suspended or name in frozen:
                 continue
+            if status.dirty:
+                if not state.waiting_for_commit:
+                    state.waiting_for_commit = True
+                    events.append(LoopEvent(now, "sync", name, _WAITING))
+                continue
+            state.waiting_for_commit = False
             if status.error or status.sync is SyncStatus.UNKNOWN or now < state.next_at:
                 continue
             new_revision = status.revision != state.last_revision

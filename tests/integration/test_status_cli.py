@@ -419,3 +419,23 @@ def test_a_repository_with_no_manifests_is_an_error_not_all_in_sync(tmp_path: Pa
     code, out, err = run_cli(capsys, "status", "--repo", str(repo), "--kubeconfig", str(kubeconfig))
     assert code == 2
     assert "no Kubernetes manifests in this repository" in err and "Synced" not in out
+
+
+def test_uncommitted_changes_mark_only_the_apps_built_from_them(tmp_path: Path, sandbox, capsys) -> None:
+    """`+dirty` is per app: an edit to the staging overlay marks api-staging only, one to the shared base
+    both, one to a README neither (automation waits on exactly these apps)."""
+    _, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    common = ["--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+
+    def dirty() -> set[str]:
+        _, out, _ = run_cli(capsys, "status", "--json", *common)
+        return {a["name"] for a in json.loads(out)["apps"] if a["dirty"]}
+
+    (repo / "README.md").write_text("notes\n")
+    assert dirty() == set()
+    overlay = repo / "api/overlays/staging/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("count: 1", "count: 2"))
+    assert dirty() == {"api-staging"}
+    (repo / "api/base/extra.yaml").write_text("# new file\n")
+    assert dirty() == {"api-staging", "api-production"}

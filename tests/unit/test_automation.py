@@ -52,9 +52,11 @@ class _Result:
     failed = ()
 
 
-def snapshot(sync: SyncStatus, *, automated: bool = True, self_heal: bool = True) -> Snapshot:
+def snapshot(
+    sync: SyncStatus, *, automated: bool = True, self_heal: bool = True, dirty: bool = False
+) -> Snapshot:
     spec = AppSpec(name="api", path="api", automated=automated, self_heal=self_heal)
-    status = AppStatus(app=spec, sync=sync, health=HealthStatus.HEALTHY, revision="abc")
+    status = AppStatus(app=spec, sync=sync, health=HealthStatus.HEALTHY, revision="abc", dirty=dirty)
     return Snapshot(apps=(status,), header=HeaderInfo("", "", "", "", ""), started=0, finished=0)
 
 
@@ -134,4 +136,20 @@ def test_automated_without_self_heal_syncs_only_a_new_revision() -> None:
     automation.run(snapshot(SyncStatus.OUT_OF_SYNC, self_heal=False))  # live drift only: left alone
     assert actions.synced == ["api"]
     automation.run(snapshot(SyncStatus.OUT_OF_SYNC, automated=False))
+    assert actions.synced == ["api"]
+
+
+def test_uncommitted_edits_hold_automation_back_until_committed() -> None:
+    """A file the app is built from, edited and saved but not committed: self-heal would put the half-done
+    edit live on save. Automation waits (said once) and resumes when the change is committed."""
+    now = [1000.0]
+    automation, actions = make(now)
+    automation.set_enabled(True)
+    events = automation.run(snapshot(SyncStatus.OUT_OF_SYNC, dirty=True))
+    assert actions.synced == []
+    assert [e.message for e in events if e.app == "api"] == [
+        "automation waits: uncommitted changes in what this app is built from (commit them, or sync by hand)"
+    ]
+    assert not [e for e in automation.run(snapshot(SyncStatus.OUT_OF_SYNC, dirty=True)) if e.app == "api"]
+    automation.run(snapshot(SyncStatus.OUT_OF_SYNC))  # committed
     assert actions.synced == ["api"]
