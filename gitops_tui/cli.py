@@ -260,6 +260,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         interval=ws.settings.interval,
         on_event=lambda e: print(e.line(), flush=True),
         automate=automation.run,
+        due=automation.next_due,
     )
     print(f"gitops-tui: watching {ws.repo.root} on {ws.client().context} (automation {automation.state})")
     try:

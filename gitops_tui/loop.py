@@ -136,6 +136,7 @@ class ReconcileEngine:
         on_started: Callable[[bool], None] = lambda _h: None,
         on_failed: Callable[[str], None] = lambda _r: None,
         automate: Callable[[Snapshot], list[LoopEvent]] | None = None,
+        due: Callable[[], tuple[float, frozenset[str]] | None] | None = None,
         watch_files: bool = True,
         watch_cluster: bool = True,
         clock: Callable[[], float] = time.time,
@@ -147,6 +148,7 @@ class ReconcileEngine:
         self.on_started = on_started
         self.on_failed = on_failed
         self.automate = automate
+        self.due = due  # (clock time, apps): automation's next retry or freeze end, reconciled then
         self.watch_files = watch_files
         self.watch_cluster = watch_cluster
         self.clock = clock
@@ -250,7 +252,11 @@ class ReconcileEngine:
                         now = time.monotonic()
                         if self._full or self._apps or now >= next_full or self.stopping or should_stop():
                             break
-                        self._cond.wait(min(_POLL * 5, next_full - now))
+                        due_in, due_apps = self._due_in()
+                        if due_in <= 0:
+                            self._apps.update(due_apps)
+                            break
+                        self._cond.wait(min(_POLL * 5, next_full - now, due_in))
                     if self.stopping or should_stop():
                         return
                 time.sleep(COALESCE)  # let a burst of live events arrive before reconciling
@@ -264,6 +270,16 @@ class ReconcileEngine:
                     next_full = time.monotonic() + (self.interval if ok else self.retry_in)
         finally:
             self.stop()
+
+    def _due_in(self) -> tuple[float, frozenset[str]]:
+        """Seconds until, and for which apps, automation next has something to do unasked: a retry whose
+        backoff ends ("next try in 6s" happens then, not at the next periodic reconcile), a freeze that
+        runs out."""
+        due = self.due() if self.due is not None else None
+        if due is None:
+            return float("inf"), frozenset()
+        at, apps = due
+        return at - self.clock(), apps
 
     def _cycle(self, hard: bool, only: set[str] | None) -> bool:
         self.on_started(hard)

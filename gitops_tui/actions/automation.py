@@ -93,6 +93,23 @@ class Automation:
         with self._lock:
             return {a: u - now for a, u in self._frozen.items() if u > now}
 
+    def next_due(self) -> tuple[float, frozenset[str]] | None:
+        """The next time automation has something to do that no reconcile would ask for, and for which
+        apps: a retry whose backoff ends, a freeze that runs out. Only future times: what is past has been
+        done, or waits for the app's state to allow it."""
+        now = self.clock()
+        with self._lock:
+            times = {app: until for app, until in self._frozen.items() if until > now}
+            enabled = self.enabled
+        if enabled:
+            for app, state in list(self._state.items()):
+                if state.attempts and state.next_at > now:
+                    times[app] = min(times.get(app, state.next_at), state.next_at)
+        if not times:
+            return None
+        first = min(times.values())
+        return first, frozenset(app for app, at in times.items() if at <= first + 1.0)
+
     # -- the loop's callback ----------------------------------------------------------------------------
     def run(self, snapshot: Snapshot) -> list[LoopEvent]:
         now = self.clock()
@@ -153,7 +170,9 @@ class Automation:
         self._audit("automation", app, outcome, f"{trigger}: {len(names)} resource(s)", resources=names)
         message = f"{trigger}: sync finished, {len(result.applied)} applied"
         if not result.ok:
-            message += f", {len(result.failed)} failed; next try in {_duration(backoff(state.attempts))}"
+            first = result.failed[0] if result.failed else None
+            why = f" ({first.key.display()}: {first.message})" if first is not None else ""
+            message += f", {len(result.failed)} failed{why}; next try in {_duration(backoff(state.attempts))}"
         return events + [LoopEvent(self.clock(), "sync", app, message)]
 
     def _audit(

@@ -87,6 +87,7 @@ class ReconcileLoop:
             on_started=self._started,
             on_failed=self._failed,
             automate=automation.run if automation is not None else None,
+            due=automation.next_due if automation is not None else None,
             watch_files=watch_files,
             watch_cluster=watch_cluster,
             clock=clock,  # events are stamped by the app's clock, as everything it shows

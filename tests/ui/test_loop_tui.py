@@ -22,6 +22,7 @@ from gitops_tui.sandbox.demo import CONTEXT, Demo, demo_environment
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.ui.app import GitopsApp, make_app
+from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.apps import AppsScreen
 from gitops_tui.ui.screens.events import EventsScreen
 from gitops_tui.ui.screens.freeze import FreezeScreen, parse_duration
@@ -111,6 +112,14 @@ async def test_automation_freeze_and_events_from_the_keyboard(demo: Demo, tmp_pa
             assert events[0].kind == "automation" and events[0].message == "automation off"  # newest first
             assert any(e.kind == "freeze" and e.app == frozen for e in events)
             assert any(e.kind in ("drift", "in-sync") for e in events)
+            # enter on an event opens its app (it said "⏎ Open" and did nothing)
+            about = next(i for i, e in enumerate(events) if e.app == frozen)
+            screen.table.move_cursor(row=about)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AppScreen))
+            assert app.screen.app_name == frozen
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, EventsScreen))
 
             # `f` on the frozen app offers to lift it: 0 is filled in, enter lifts the freeze
             await pilot.press("escape")

@@ -153,3 +153,19 @@ def test_uncommitted_edits_hold_automation_back_until_committed() -> None:
     assert not [e for e in automation.run(snapshot(SyncStatus.OUT_OF_SYNC, dirty=True)) if e.app == "api"]
     automation.run(snapshot(SyncStatus.OUT_OF_SYNC))  # committed
     assert actions.synced == ["api"]
+
+
+def test_the_next_retry_and_the_end_of_a_freeze_are_due_at_their_time() -> None:
+    """What the loop schedules a reconcile for: "next try in 2s" must happen in 2 s, and a freeze must end
+    when it says, not at the next periodic reconcile minutes later (found by hand)."""
+    now = [1000.0]
+    automation, actions = make(now)
+    assert automation.next_due() is None
+    automation.freeze("web", 120)
+    assert automation.next_due() == (1120.0, frozenset({"web"}))  # even with automation off: the header
+    automation.set_enabled(True)
+    actions.fail = 'namespaces "cache" not found'
+    automation.run(snapshot(SyncStatus.OUT_OF_SYNC))
+    assert automation.next_due() == (1002.0, frozenset({"api"}))
+    now[0] += 2.5  # past: done by the reconcile that came at 1002, or waiting for the app to allow it
+    assert automation.next_due() == (1120.0, frozenset({"web"}))

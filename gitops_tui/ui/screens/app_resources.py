@@ -75,7 +75,10 @@ class AppScreen(TableScreen):
             text.append(status.error, style="red")
         title.update(text)
         now = self.gitops.clock()
-        self.set_rows([resource_row(r, now) for r in status.resources], empty="This app has no resources.")
+        empty = "This app has no resources."
+        if status.error:  # not "no resources": they could not be read (the error is in the title above)
+            empty = "Its resources are not shown: the app could not be rendered or compared (see above)."
+        self.set_rows([resource_row(r, now) for r in status.resources], empty=empty)
 
     def describe(self, row: TableRow) -> Text | None:
         res: ResourceStatus = row.extra

@@ -112,7 +112,13 @@ class AppsScreen(TableScreen):
 
     def action_sync(self) -> None:
         chosen = self._chosen()
+        if not chosen:
+            self.notify("No app to sync here (the filter shows none)", timeout=4)
+            return
         if len(chosen) != 1:
-            self.notify("Sync one app at a time: highlight it (marks are for diffs)", timeout=4)
+            self.notify(
+                f"Sync one app at a time: {len(chosen)} are marked (marks are for diffs; space unmarks)",
+                timeout=4,
+            )
             return
         self.gitops.mutations.sync(chosen[0].app.name)

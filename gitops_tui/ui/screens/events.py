@@ -8,11 +8,13 @@ import time
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from gitops_tui.loop import LoopEvent
 from gitops_tui.ui.cells import duration
+from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.base import TableScreen
 from gitops_tui.ui.widgets.status_table import Column, TableRow
 
@@ -70,6 +72,17 @@ class EventsScreen(TableScreen):
         events = self.gitops.loop.events
         now = self.gitops.clock()
         self.set_rows([event_row(len(events) - i, e, now) for i, e in enumerate(events)])
+
+    @on(DataTable.RowSelected, "#table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """`enter` on an event opens its app (an event about no app, or one gone since, says so)."""
+        row = next((r for r in self.table.shown if r.key == str(event.row_key.value)), None)
+        name = row.extra.app if row is not None else ""
+        snapshot = self.gitops.snapshot
+        if not name or snapshot is None or snapshot.app(name) is None:
+            self.notify("This event is about no app that exists now", severity="warning")
+            return
+        self.app.push_screen(AppScreen(name))
 
     def describe(self, row: TableRow) -> Text | None:
         event: LoopEvent = row.extra

@@ -1,0 +1,48 @@
+"""The loop reconciles the apps automation has something due for at that time, not at the next periodic
+reconcile (the interval is minutes)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from gitops_tui.loop import ReconcileEngine
+from gitops_tui.model import HeaderInfo
+from gitops_tui.reconcile import Snapshot
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+        self.second = threading.Event()
+
+    def reconcile_once(self, *, hard: bool = False, only: Any = None) -> Snapshot:
+        self.calls.append(only)
+        if len(self.calls) >= 2:
+            self.second.set()
+        return Snapshot(apps=(), header=HeaderInfo("", "", "", "", ""), started=0, finished=0)
+
+
+def test_a_due_retry_reconciles_its_app_then() -> None:
+    ws = Recorder()
+    at = time.time() + 0.3
+
+    def due() -> tuple[float, frozenset[str]] | None:  # until done, as Automation.next_due would say
+        return None if {"api"} in ws.calls else (at, frozenset({"api"}))
+
+    engine = ReconcileEngine(
+        ws,  # type: ignore[arg-type]
+        interval=3600,
+        due=due,
+        watch_files=False,
+        watch_cluster=False,
+    )
+    thread = threading.Thread(target=engine.run, daemon=True)
+    thread.start()
+    try:
+        assert ws.second.wait(10), "the due reconcile never came (the next periodic one is an hour away)"
+    finally:
+        engine.stop()
+        thread.join(5)
+    assert ws.calls[:2] == [None, {"api"}]  # the first full reconcile, then only the app that was due
