@@ -23,6 +23,7 @@ from gitops_tui.cluster.inventory import KindInventory
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
+from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.normalize import strip_noise
@@ -426,6 +427,12 @@ class Workspace:
         if res is None:
             raise GitopsError(f"{key.display()} is not part of app {app!r}")
         git, live, predicted = self._details.get((app, key), (None, None, None))
+        if predicted is not None:
+            # A field Git dropped that the last-applied configuration still names: the dry run keeps it
+            # (another manager owns it) but the sync removes it. Shown gone, as the drift list and the sync
+            # preview have it, so the diff does not understate the sync.
+            gone = [d.path for d in res.drift if d.git is None and d.live is not None]
+            predicted = pointer.without(predicted, gone) if gone else predicted
         git_view = canonical(strip_noise(git)) if git is not None else None
         live_view = canonical(strip_noise(live)) if live is not None else None
         pred_view = canonical(strip_noise(predicted)) if predicted is not None else None

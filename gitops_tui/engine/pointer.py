@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,3 +43,25 @@ def resolve(obj: Any, ptr: str) -> Any:
         else:
             raise KeyError(ptr)
     return cur
+
+
+def without(obj: Any, pointers: Iterable[str]) -> Any:
+    """A copy of `obj` with the values at `pointers` removed (pointers that do not resolve are skipped).
+    List items go deepest index first, so removing two items of one list removes the ones meant."""
+    result = copy.deepcopy(obj)
+    for ptr in sorted(
+        set(pointers), key=lambda p: [int(t) if t.isdigit() else -1 for t in split(p)], reverse=True
+    ):
+        tokens = split(ptr)
+        if not tokens:
+            continue
+        try:
+            parent = resolve(result, join(tokens[:-1]))
+        except KeyError:
+            continue
+        last = tokens[-1]
+        if isinstance(parent, dict):
+            parent.pop(last, None)
+        elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+            del parent[int(last)]
+    return result

@@ -200,3 +200,36 @@ def test_a_protobuf_body_is_refused_with_what_to_use_instead(sandbox) -> None:
     )
     assert proc.returncode == 1
     assert "protobuf" in proc.stderr and "kubectl apply" in proc.stderr
+
+
+def test_a_key_kubectl_apply_added_shows_as_removed_in_the_diff_as_the_sync_removes_it(
+    tmp_path: Path, sandbox
+) -> None:
+    """`kubectl apply` (client-side) of the ConfigMap with a key Git does not have: the last-applied
+    annotation names it, so a sync takes it out. The dry run keeps it (kubectl's manager owns it), so the
+    diff showed it on both sides, unchanged, while the drift list and the sync preview said it goes."""
+    _, kubeconfig = sandbox
+    repo = synced_repo(tmp_path, kubeconfig)
+    by_hand = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n  namespace: production\n"
+        "data:\n  MODE: prod\n  EXTRA: by-hand\n"
+    )
+    kubectl(kubeconfig, "apply", "-f", "-", stdin=by_hand)
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    try:
+        snap = ws.reconcile_once()
+        app = snap.app("api-production")
+        assert app is not None
+        res = next(r for r in app.resources if r.key.kind == "ConfigMap")
+        assert [(d.path, d.git, d.live) for d in res.drift] == [("/data/EXTRA", None, "by-hand")]
+        detail = ws.resource_detail("api-production", res.key)
+        assert detail.predicted is not None and "EXTRA" not in detail.predicted["data"]
+        assert detail.live is not None and detail.live["data"]["EXTRA"] == "by-hand"
+    finally:
+        ws.close()
+    sync = gitops_tui(
+        repo, kubeconfig, "sync", "api-production", "--resource", "ConfigMap/api-config", "--yes"
+    )
+    assert sync.returncode == 0, sync.stdout + sync.stderr
+    live = kubectl(kubeconfig, "get", "configmap", "api-config", "-n", "production", "-o", "jsonpath={.data}")
+    assert "EXTRA" not in live
