@@ -110,10 +110,12 @@ async def test_automation_freeze_and_events_from_the_keyboard(demo: Demo, tmp_pa
             await until(pilot, lambda: screen.table.row_count > 0)
             events = app.loop.events
             assert events[0].kind == "automation" and events[0].message == "automation off"  # newest first
+            times = [r.extra.time for r in screen.table.shown]
+            assert times == sorted(times, reverse=True)  # on screen too, by time
             assert any(e.kind == "freeze" and e.app == frozen for e in events)
             assert any(e.kind in ("drift", "in-sync") for e in events)
             # enter on an event opens its app (it said "⏎ Open" and did nothing)
-            about = next(i for i, e in enumerate(events) if e.app == frozen)
+            about = next(i for i, r in enumerate(screen.table.shown) if r.extra.app == frozen)
             screen.table.move_cursor(row=about)
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, AppScreen))

@@ -64,6 +64,7 @@ class EventsScreen(TableScreen):
         super().on_mount()
         self.table.focus()
         self.refresh_events()
+        self.set_interval(5.0, self.refresh_events)  # "(11s ago)" moves on between reconciles
 
     def snapshot_changed(self, snapshot: Any) -> None:
         self.refresh_events()
@@ -71,7 +72,11 @@ class EventsScreen(TableScreen):
     def refresh_events(self) -> None:
         events = self.gitops.loop.events
         now = self.gitops.clock()
-        self.set_rows([event_row(len(events) - i, e, now) for i, e in enumerate(events)])
+        rows = [event_row(len(events) - i, e, now) for i, e in enumerate(events)]
+        # Newest first by time: a freeze or an automation switch is logged at the next reconcile, with
+        # the time it happened, so the log's order alone can put it above a later drift.
+        rows.sort(key=lambda r: -r.extra.time)
+        self.set_rows(rows)
 
     @on(DataTable.RowSelected, "#table")
     def _open(self, event: DataTable.RowSelected) -> None:

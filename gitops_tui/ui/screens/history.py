@@ -41,6 +41,7 @@ class HistoryScreen(TableScreen):
         super().__init__()
         self.app_name = app_name
         self._head: str | None = None  # HEAD the list was read at: a revert or an adopt moves it
+        self._loaded: HistoryScreen.CommitsLoaded | None = None  # the last read, shown again as ages move
 
     def compose_top(self) -> ComposeResult:
         yield Static(Text(f"History of {self.app_name}", style="bold"), id="title", classes="screen-title")
@@ -49,6 +50,7 @@ class HistoryScreen(TableScreen):
         super().on_mount()
         self.table.focus()
         self.load()
+        self.set_interval(5.0, self._show_ages)  # a commit's age moves on while the screen is open
 
     def snapshot_changed(self, snapshot: Any) -> None:
         head = snapshot.header.head.rstrip("*") if snapshot is not None else None
@@ -78,6 +80,13 @@ class HistoryScreen(TableScreen):
 
     @on(CommitsLoaded)
     def _show(self, message: CommitsLoaded) -> None:
+        self._loaded = message
+        self._show_ages()
+
+    def _show_ages(self) -> None:
+        message = self._loaded
+        if message is None:
+            return
         now = self.gitops.clock()
         empty = (
             f"History unavailable: {message.error}" if message.error else "No commits touch this app's path."
