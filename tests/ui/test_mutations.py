@@ -222,3 +222,24 @@ async def test_read_only_hides_and_refuses_every_mutation(demo: Demo, tmp_path: 
     assert len(writes(demo)) == before
     assert audit.entries() == []
     assert git(demo.repo, "rev-parse", "HEAD").strip() == head
+
+
+@pytest.mark.parametrize("size", [(60, 15), (80, 20), (120, 24)])
+async def test_the_sync_dialog_fits_a_small_terminal(
+    demo: Demo, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """In a tmux split the sync dialog's options and buttons stay on screen: the plan scrolls instead of
+    pushing them out (at 60x15 the Prune box and both buttons were cut off)."""
+    app, ws, _ = build_app(demo, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await open_app(pilot, app, "api-production")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause(0.3)
+        screen = app.screen
+        visible = screen.region
+        for selector in ("#confirm-yes", "#confirm-no", "#opt-prune"):
+            region = screen.query_one(selector).region
+            assert region.height and visible.contains_region(region), (selector, region, visible)
+        await pilot.press("escape")
+    ws.close()

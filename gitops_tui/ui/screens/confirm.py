@@ -40,7 +40,39 @@ class Tickbox(Checkbox):
         return "X" if self.value else " "
 
 
-class ConfirmScreen(ModalScreen[Answer | None]):
+COMPACT_BELOW = 30  # terminal rows under which dialogs drop their spacing
+
+
+class _FitsTheTerminal:
+    """A dialog whose fixed parts (title, context, options, buttons) stay on screen in a small terminal (a
+    tmux split): the scrolling body gets the rows that are left, at least three."""
+
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        screen: ModalScreen[object] = self  # type: ignore[assignment]
+        compact = screen.size.height < COMPACT_BELOW
+        screen.query_one("#confirm-dialog").set_class(compact, "compact")
+        screen.call_after_refresh(self._fit_body, compact)
+
+    def _fit_body(self, compact: bool) -> None:
+        screen: ModalScreen[object] = self  # type: ignore[assignment]
+        dialog = screen.query_one("#confirm-dialog")
+        body = screen.query_one("#confirm-body")
+        fixed = sum(
+            child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+            for child in dialog.children
+            if child is not body and child.display
+        )
+        limit = screen.size.height if compact else int(screen.size.height * 0.9)
+        body.styles.max_height = max(3, limit - dialog.styles.gutter.height - fixed)
+
+
+class ConfirmScreen(_FitsTheTerminal, ModalScreen[Answer | None]):
     """Dismissed with an Answer on confirm, None on cancel."""
 
     BINDINGS = [
@@ -107,6 +139,7 @@ class ConfirmScreen(ModalScreen[Answer | None]):
                 yield Button("Cancel", id="confirm-no")
 
     def on_mount(self) -> None:
+        super().on_mount()
         # Focus Cancel first: a stray enter must never confirm a mutation. Where a reason is asked for,
         # the reason field: typing it is what comes next (enter there moves on to the confirm button).
         if self.reason_prompt:
@@ -148,7 +181,7 @@ class ConfirmScreen(ModalScreen[Answer | None]):
         self.dismiss(None)
 
 
-class ResultScreen(ModalScreen[None]):
+class ResultScreen(_FitsTheTerminal, ModalScreen[None]):
     """What a mutation did, line by line; any key closes it."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="result.close")]
@@ -175,6 +208,7 @@ class ResultScreen(ModalScreen[None]):
                 yield Button("Close", id="result-close")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#result-close", Button).focus()
 
     def on_button_pressed(self, _event: Button.Pressed) -> None:
