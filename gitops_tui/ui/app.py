@@ -149,11 +149,16 @@ class GitopsApp(App[None]):
         self.loop.stop()
 
     def _apply_keymap(self) -> None:
-        known = {b.id for _, bindings in self.binding_groups() for b in bindings if b.id}
+        groups = self.binding_groups()
+        known = {b.id for _, bindings in groups for b in bindings if b.id}
         unknown = sorted(set(self.keymap) - known)
         if unknown:
             self.notify(f"keymap: unknown binding id(s) {', '.join(unknown)}", severity="warning", timeout=8)
-        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
+        keymap = {k: v for k, v in self.keymap.items() if k in known}
+        clashes = keymap_clashes(groups, keymap)
+        if clashes:
+            self.notify(f"keymap: {'; '.join(clashes)}", severity="warning", timeout=12)
+        self.set_keymap(keymap)
 
     @work(
         thread=True,
@@ -352,3 +357,37 @@ def make_app(
 
 
 __all__: Sequence[str] = ["GitopsApp", "make_app"]
+
+
+_TABLE_GROUPS = ("Apps", "App (resources)", "History")
+
+
+def keymap_clashes(groups: BindingGroups, keymap: dict[str, str]) -> list[str]:
+    """Remapped keys that another binding answers to where both apply ("j for app.quit is table.down's
+    key too"): whichever is nearer the focus wins, so the remap seems ignored. Bindings of the whole app
+    apply everywhere; the tables' own apply on every table screen."""
+    by_group = {title: bindings for title, bindings in groups}
+
+    def keys(binding: Binding) -> set[str]:
+        raw = keymap.get(binding.id, binding.key) if binding.id else binding.key
+        return {k.strip() for k in raw.split(",") if k.strip()}
+
+    clashes = []
+    for title, bindings in groups:
+        for binding in bindings:
+            if not binding.id or binding.id not in keymap:
+                continue
+            if title == "Everywhere":
+                near = [b for group in by_group.values() for b in group]
+            else:
+                near = [*by_group.get("Everywhere", []), *bindings]
+                if title in _TABLE_GROUPS:
+                    near += by_group.get("Tables (apps, resources, history)", [])
+            for other in near:
+                if other.id == binding.id or other.action == binding.action:
+                    continue
+                for key in sorted(keys(binding) & keys(other)):
+                    clash = f"{key} for {binding.id} is {other.id or other.action}'s key too"
+                    if clash not in clashes:
+                        clashes.append(clash)
+    return clashes

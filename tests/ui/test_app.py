@@ -91,6 +91,17 @@ async def test_keymap_from_settings_remaps_by_binding_id() -> None:
         assert ("Everywhere", "f1", "Help — Every key and what it does", "app.help") in app.screen.entries()
 
 
+async def test_a_remapped_key_that_another_binding_uses_is_reported() -> None:
+    """`keymap: {app.quit: j}`: the tables' `j` (down) is nearer the focus and wins, so the remap looked
+    silently ignored. Now the clash is said at start; a free key says nothing."""
+    workspace = FakeWorkspace(settings=Settings(interval=3600, keymap={"app.quit": "j", "app.help": "f1"}))
+    async with build(workspace).run_test(size=(120, 36)) as pilot:
+        app = await started(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("j for app.quit is table.down's key too" in m for m in messages), messages
+        assert not any("f1" in m for m in messages)
+
+
 async def test_r_reconciles_now_and_shift_r_drops_caches() -> None:
     workspace = FakeWorkspace()
     async with build(workspace).run_test(size=(120, 36)) as pilot:
