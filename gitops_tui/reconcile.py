@@ -26,7 +26,7 @@ from gitops_tui.config import Settings, cache_dir
 from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
-from gitops_tui.engine.normalize import strip_noise
+from gitops_tui.engine.normalize import strip_noise, without_empty
 from gitops_tui.engine.secrets import mask_pair
 from gitops_tui.model import (
     AppSpec,
@@ -433,9 +433,10 @@ class Workspace:
             # preview have it, so the diff does not understate the sync.
             gone = [d.path for d in res.drift if d.git is None and d.live is not None]
             predicted = pointer.without(predicted, gone) if gone else predicted
-        git_view = canonical(strip_noise(git)) if git is not None else None
-        live_view = canonical(strip_noise(live)) if live is not None else None
-        pred_view = canonical(strip_noise(predicted)) if predicted is not None else None
+        # Shown as compared: without noise, and without empty maps and lists (equal to absent there)
+        git_view = canonical(without_empty(strip_noise(git))) if git is not None else None
+        live_view = canonical(without_empty(strip_noise(live))) if live is not None else None
+        pred_view = canonical(without_empty(strip_noise(predicted))) if predicted is not None else None
         git_view, live_view = mask_pair(git_view, live_view)
         pred_view, _ = mask_pair(pred_view, None)
         return ResourceDetail(app=app, key=key, status=res, git=git_view, live=live_view, predicted=pred_view)

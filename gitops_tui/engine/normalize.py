@@ -97,6 +97,23 @@ def strip_noise(obj: Obj) -> Obj:
     return out
 
 
+def without_empty(value: Any) -> Any:
+    """A copy without map entries whose value is an empty map or list (after the same is done below
+    them). The comparison already treats empty and absent as equal; a diff shown without them does not
+    show `- args: []` as a change that is not one."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            item = without_empty(item)
+            if item == {} or item == []:
+                continue
+            out[key] = item
+        return out
+    if isinstance(value, list):
+        return [without_empty(item) for item in value]
+    return value
+
+
 def is_secret(obj: Obj) -> bool:
     return obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 
-from gitops_tui.engine.normalize import fold_secret, is_empty, scalar_equal, strip_noise
+from gitops_tui.engine.normalize import fold_secret, is_empty, scalar_equal, strip_noise, without_empty
 
 LIVE = {
     "apiVersion": "apps/v1",
@@ -109,3 +109,11 @@ def test_lists_compare_item_by_item_in_context() -> None:
     assert scalar_equal(["a", "b"], ["a", "b"])
     assert not scalar_equal(["a", "b"], ["b", "a"])
     assert scalar_equal([1, 2], ["1", "2"], ("args",))
+
+
+def test_without_empty_drops_what_the_comparison_counts_as_absent_for_display() -> None:
+    """`args: []` in Git and no args live is no drift; shown as `- args: []` it looked like one."""
+    container = {"name": "api", "args": [], "env": [{"name": "A", "value": ""}], "resources": {"limits": {}}}
+    assert without_empty(
+        {"spec": {"containers": [container], "template": {"metadata": {"annotations": {}}}}}
+    ) == {"spec": {"containers": [{"name": "api", "env": [{"name": "A", "value": ""}]}]}}
