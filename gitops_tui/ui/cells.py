@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
 
@@ -63,6 +64,17 @@ def duration(seconds: float) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def time_left(seconds: float) -> str:
+    """A countdown, never rounded down to less than is left: 2m, 1m59s, 45s, 3h."""
+    seconds = max(0, math.ceil(seconds))
+    if seconds >= 3600:
+        return f"{math.ceil(seconds / 3600)}h"
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest}s"
+    return f"{minutes}m{rest:02d}s" if rest else f"{minutes}m"
 
 
 def parse_time(stamp: str | None) -> float | None:

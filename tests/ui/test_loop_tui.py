@@ -22,6 +22,7 @@ from gitops_tui.sandbox.demo import CONTEXT, Demo, demo_environment
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.ui.app import GitopsApp, make_app
+from gitops_tui.ui.cells import time_left
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.apps import AppsScreen
 from gitops_tui.ui.screens.events import EventsScreen
@@ -151,3 +152,13 @@ def test_freeze_durations() -> None:
         parse_duration("soon")
     with pytest.raises(ValueError, match="7 days"):
         parse_duration("8d")
+    # the header's countdown never shows less than is left ("1m" right after a 2m freeze, by hand)
+    assert [time_left(s) for s in (120, 119.5, 61, 45, 0.2, 7200, 3601)] == [
+        "2m",
+        "2m",
+        "1m01s",
+        "45s",
+        "1s",
+        "2h",
+        "2h",
+    ]

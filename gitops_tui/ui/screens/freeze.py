@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from gitops_tui.ui.cells import duration
+from gitops_tui.ui.cells import time_left
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_FREEZE = 7 * 86400
@@ -50,7 +50,7 @@ class FreezeScreen(ModalScreen[float | None]):
             hint = "How long? 30m, 2h, 90s (a number alone is minutes; 0 lifts the freeze)."
             frozen = self.frozen_for > 0
             if frozen:  # the likely wish is to lift it: 0 is filled in, a new time replaces the freeze
-                hint += f"\nFrozen for another {duration(self.frozen_for)}: enter lifts it, a time sets a new one."
+                hint += f"\nFrozen for another {time_left(self.frozen_for)}: enter lifts it, a time sets a new one."
             yield Static(hint)
             yield Input(value="0" if frozen else "30m", id="freeze-duration")
             yield Static("", id="freeze-error")

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from gitops_tui.model import HeaderInfo
-from gitops_tui.ui.cells import duration
+from gitops_tui.ui.cells import duration, time_left
 
 
 class StatusHeader(Widget):
@@ -69,7 +69,7 @@ class StatusHeader(Widget):
             if frozen:
                 parts.append(
                     Text(
-                        " ".join(f"❄ {a} {duration(left)}" for a, left in sorted(frozen.items())),
+                        " ".join(f"❄ {a} {time_left(left)}" for a, left in sorted(frozen.items())),
                         style="blue",
                     )
                 )
