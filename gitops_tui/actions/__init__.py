@@ -28,8 +28,8 @@ Public API (stable)::
     # history and revert
     actions.history(app, limit=100) -> list[Commit]
     actions.preview_revert(sha) -> RevertPlan
-        # .commit .files .patch .apps (AppEffect: .app .changes (ObjectChange: .key .action .diff) .error)
-        # .affected_apps .dirty .conflicts .blocked_reason
+        # .commit .files .patch .apps (AppEffect: .app .changes (ObjectChange: .key .action .diff) .error .gone)
+        # .affected_apps .gone_apps .dirty .conflicts .blocked_reason
     actions.revert(sha, *, push=False, sync=False, prune=False, preview=None, progress=None,
                    health_timeout=120.0) -> RevertResult
         # raises DirtyTree / RevertConflict / RevertRefused; .sha .reverted .pushed .push_error .syncs

@@ -107,6 +107,12 @@ def revert_plan_lines(plan: RevertPlan) -> list[str]:
         if effect.error:
             lines.append(f"app {effect.app}: {effect.error}")
             continue
+        if effect.gone:
+            lines.append(
+                f"app {effect.app}: no longer declared in Git after the revert; not synced, and its "
+                f"{len(effect.changes)} live object(s) stay until deleted by hand"
+            )
+            continue
         counts = {
             a: sum(1 for ch in effect.changes if ch.action == a) for a in ("create", "update", "delete")
         }

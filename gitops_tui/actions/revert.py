@@ -36,6 +36,7 @@ class AppEffect:
     app: str
     changes: tuple[ObjectChange, ...] = ()
     error: str = ""  # the app does not render on one side
+    gone: bool = False  # the revert removes the app's declaration (an Application added by the commit)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,13 @@ class RevertPlan:
 
     @property
     def affected_apps(self) -> tuple[str, ...]:
-        return tuple(a.app for a in self.apps)
+        """Apps the revert changes that still exist after it: what a sync afterwards syncs."""
+        return tuple(a.app for a in self.apps if not a.gone)
+
+    @property
+    def gone_apps(self) -> tuple[str, ...]:
+        """Apps whose declaration the revert removes: not synced, and their live objects stay."""
+        return tuple(a.app for a in self.apps if a.gone)
 
     @property
     def blocked_reason(self) -> str:
@@ -109,8 +116,9 @@ def _effects(before: Sequence[RenderedApp], after: Sequence[RenderedApp]) -> tup
                 _dump(x), _dump(y), fromfile=f"HEAD/{key.display()}", tofile=f"reverted/{key.display()}"
             )
             changes.append(ObjectChange(key, action, "".join(lines)))
-        if changes:
-            effects.append(AppEffect(name, tuple(changes)))
+        gone = a is not None and b is None
+        if changes or gone:
+            effects.append(AppEffect(name, tuple(changes), gone=gone))
     return tuple(effects)
 
 
@@ -251,7 +259,7 @@ class RevertActions(SyncActions):
         )
 
     def _record_revert(self, sha: str, new_sha: str, outcome: str, message: str, plan: RevertPlan) -> None:
-        apps = ", ".join(plan.affected_apps)
+        apps = ", ".join(a.app for a in plan.apps)  # the ones it removes too
         self.record(
             AuditEntry(
                 action="revert",

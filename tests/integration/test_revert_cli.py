@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from clitools import Env, remote, synced_env
-from repotools import commit_all, git
-from test_status_cli import make_repo, unusable_kubeconfig
+from repotools import commit_all, git, write
+from test_status_cli import application, make_repo, unusable_kubeconfig
 
 from gitops_tui.actions import Actions, RevertConflict
 from gitops_tui.audit import AuditLog
@@ -200,6 +200,33 @@ def test_history_at_a_revision_starts_from_that_commit(env: Env) -> None:
     assert code == 0, err
     shas = [c["sha"] for c in json.loads(out)["commits"]]
     assert bad not in shas and shas and shas[0] == env.git("rev-parse", "HEAD~1").strip()
+
+
+def test_reverting_the_commit_that_added_an_app_says_the_app_goes_and_syncs_the_rest(env: Env) -> None:
+    """The revert removes an Application: the preview says the app is no longer declared (not "1 removed
+    in Git"), --sync leaves it out instead of failing with "unknown app", and its live objects stay."""
+    write(env.repo, "apps/cache.yaml", [application("cache", "cache", "production")])
+    write(
+        env.repo,
+        "cache/configmap.yaml",
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "cache-config"},
+                "data": {"size": "1Gi"},
+            }
+        ],
+    )
+    commit_all(env.repo, "cache: new app")
+    added = env.head()
+    code, out, err = env.cli("sync", "cache", "--yes")
+    assert code == 0, out + err
+    code, out, err = env.cli("revert", added, "--sync", "--yes")
+    assert code == 0, out + err
+    assert "app cache: no longer declared in Git after the revert; not synced" in out
+    assert "sync not run" not in out + err
+    assert env.live("ConfigMap", "production", "cache-config")["data"] == {"size": "1Gi"}
 
 
 def test_an_unknown_commit_is_one_line(env: Env) -> None:
