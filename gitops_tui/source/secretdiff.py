@@ -20,7 +20,8 @@ import yaml
 from gitops_tui.engine.secrets import mask_value
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
-_SECRET_HINT = re.compile(r"^\s*kind:\s*['\"]?Secret['\"]?\s*$", re.MULTILINE)
+_SECRET_HINT = re.compile(r"^\s*['\"]?kind['\"]?\s*:\s*['\"]?Secret(Generator)?['\"]?\s*$", re.MULTILINE)
+_YAML_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -32,7 +33,7 @@ EVERY_LINE: SecretLines = {-1: 0}  # marker: mask every line of the file
 def secret_lines(text: str) -> SecretLines:
     """Where the values of Secret data, and of secretGenerator literals, are in a YAML text (possibly
     several documents)."""
-    generator = "secretGenerator" in text
+    generator = "secretGenerator" in text or "SecretGenerator" in text
     if not _SECRET_HINT.search(text) and not generator:
         return {}
     try:
@@ -44,9 +45,11 @@ def secret_lines(text: str) -> SecretLines:
         if not isinstance(doc, yaml.MappingNode):
             continue
         fields = {k.value: v for k, v in doc.value if isinstance(k, yaml.ScalarNode)}
+        kind = fields.get("kind")
         if generator:
             _mark_literals(found, fields.get("secretGenerator"))
-        kind = fields.get("kind")
+            if isinstance(kind, yaml.ScalarNode) and kind.value == "SecretGenerator":
+                _mark_generator(found, doc)  # a builtin generator's own config (`generators: [gen.yaml]`)
         if not (isinstance(kind, yaml.ScalarNode) and kind.value == "Secret"):
             continue
         for name in ("data", "stringData"):
@@ -74,19 +77,27 @@ def _mark_literals(found: SecretLines, generators: yaml.Node | None) -> None:
     if not isinstance(generators, yaml.SequenceNode):
         return
     for gen in generators.value:
-        if not isinstance(gen, yaml.MappingNode):
+        _mark_generator(found, gen)
+
+
+def _mark_generator(found: SecretLines, gen: yaml.Node) -> None:
+    if not isinstance(gen, yaml.MappingNode):
+        return
+    for key, value in gen.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value == "literals"):
             continue
-        for key, value in gen.value:
-            if not (isinstance(key, yaml.ScalarNode) and key.value == "literals"):
-                continue
-            for literal in value.value if isinstance(value, yaml.SequenceNode) else [value]:
-                one_line = literal.start_mark.line == literal.end_mark.line
-                if isinstance(literal, yaml.ScalarNode) and one_line and "=" in literal.value:
-                    quote = 1 if literal.style in ("'", '"') else 0
-                    column = literal.start_mark.column + quote + literal.value.index("=") + 1
-                    found[literal.start_mark.line + 1] = column
-                else:
-                    _mark(found, literal)
+        if isinstance(value, yaml.SequenceNode) and value.flow_style:
+            _mark(found, value)  # `[password=a, user=b]`: one line, several values, all masked
+            continue
+        for literal in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+            one_line = literal.start_mark.line == literal.end_mark.line
+            if isinstance(literal, yaml.ScalarNode) and one_line and "=" in literal.value:
+                quote = 1 if literal.style in ("'", '"') else 0
+                column = literal.start_mark.column + quote + literal.value.index("=") + 1
+                line = literal.start_mark.line + 1
+                found[line] = min(found.get(line, column), column)  # two on a line: mask from the first
+            else:
+                _mark(found, literal)
 
 
 def generator_inputs(kustomizations: dict[str, str]) -> set[str]:
@@ -134,8 +145,11 @@ def mask_patch(
     """`patch` (git's unified diff) with Secret values masked. `read_old(path)` / `read_new(path)` give a
     file's full text on each side ("" when it does not exist there); `secret_files` are masked whole (the
     inputs of secretGenerators, on either side)."""
+    # Which files to look into is decided from the files, not from the patch: a hunk rarely shows the
+    # `kind: Secret` line three lines of context away. YAML and JSON files are read; others only matter
+    # when a secretGenerator reads them (`secret_files`).
     touched = {line[6:].strip() for line in patch.splitlines() if line.startswith(("--- a/", "+++ b/"))}
-    if "Secret" not in patch and "secretGenerator" not in patch and not touched & set(secret_files):
+    if not any(t.endswith(_YAML_SUFFIXES) or t in secret_files or _is_kustomization(t) for t in touched):
         return patch
     out: list[str] = []
     old_lines: SecretLines = {}
@@ -187,6 +201,10 @@ def _column(lines: SecretLines, number: int) -> int | None:
     if lines is EVERY_LINE or -1 in lines:
         return 0
     return lines.get(number)
+
+
+def _is_kustomization(path: str) -> bool:
+    return posixpath.basename(path) in KUSTOMIZATIONS
 
 
 def _lines_of(

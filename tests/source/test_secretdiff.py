@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from gitops_tui.source.gitwrite import preview_revert
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.source.secretdiff import EVERY_LINE, mask_patch, secret_lines
@@ -129,3 +131,47 @@ def test_secret_generator_literals_and_the_files_it_reads_are_masked(tmp_path: P
     assert "-      - password=***masked:" in patch and "+      - password=***masked:" in patch
     assert "+    literals: [mode=fast]" in gr.commit_diff("HEAD~1")  # a ConfigMap's literals still show
     assert "CANARY" not in preview_revert(gr, "HEAD").shown
+
+
+def commit_two(tmp_path: Path, before: str, after: str, name: str) -> str:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / name).write_text(before)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "one")
+    (repo / name).write_text(after)
+    git(repo, "commit", "-qam", "two")
+    return GitRepo(repo).commit_diff("HEAD")
+
+
+SECRET_FAR = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\n  labels:\n    app: db\n"
+    "type: Opaque\nstringData:\n  username: app\n  password: {pw}\n"
+)
+QUOTED_KEY = (
+    'namespace: prod\n"secretGenerator":\n- name: db\n  literals:\n'
+    + "".join(f"  - key{i}=value{i}\n" for i in range(10))
+    + "  - password={pw}\n"
+)
+FLOW = "secretGenerator:\n- name: db\n  literals: [password={pw}, user=admin]\n"
+BUILTIN = "apiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: db\nliterals:\n- password={pw}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (SECRET_FAR, "db.yaml"),  # `kind: Secret` is more than three lines above the change
+        (QUOTED_KEY, "kustomization.yaml"),  # a quoted key, far from the hunk
+        (FLOW, "kustomization.yaml"),  # two literals on one line
+        (BUILTIN, "gen.yaml"),  # a builtin generator's own config file
+    ],
+)
+def test_a_secret_value_is_masked_even_when_the_hunk_does_not_say_secret(
+    tmp_path: Path, text: str, name: str
+) -> None:
+    """Found in review: the patch was left untouched unless its text said "Secret", and git shows only
+    three lines of context, so an ordinary Secret's changed password showed in History."""
+    shown = commit_two(tmp_path, text.format(pw="OLD-CANARY"), text.format(pw="NEW-CANARY"), name)
+    assert "CANARY" not in shown, shown
+    assert "***masked:" in shown
