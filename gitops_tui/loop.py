@@ -245,6 +245,7 @@ class ReconcileEngine:
         if self.watch_files and isinstance(self.ws, Workspace):
             threading.Thread(target=self._watch_files, name="watch-files", daemon=True).start()
         next_full = 0.0
+        due_at, due_apps = float("inf"), frozenset[str]()  # the wake-up automation asked for (monotonic)
         try:
             while not (self.stopping or should_stop()):
                 with self._cond:
@@ -252,11 +253,14 @@ class ReconcileEngine:
                         now = time.monotonic()
                         if self._full or self._apps or now >= next_full or self.stopping or should_stop():
                             break
-                        due_in, due_apps = self._due_in()
-                        if due_in <= 0:
+                        if now >= due_at:  # kept from before the wait: by now `next_due` has moved on
                             self._apps.update(due_apps)
+                            due_at, due_apps = float("inf"), frozenset()
                             break
-                        self._cond.wait(min(_POLL * 5, next_full - now, due_in))
+                        due_in, apps = self._due_in()
+                        if apps and now + due_in < due_at:
+                            due_at, due_apps = now + due_in, apps
+                        self._cond.wait(max(0.0, min(_POLL * 5, next_full - now, due_at - now)))
                     if self.stopping or should_stop():
                         return
                 time.sleep(COALESCE)  # let a burst of live events arrive before reconciling

@@ -7,9 +7,11 @@ import threading
 import time
 from typing import Any
 
+from gitops_tui.actions.automation import Automation
 from gitops_tui.loop import ReconcileEngine
-from gitops_tui.model import HeaderInfo
+from gitops_tui.model import HeaderInfo, SyncStatus
 from gitops_tui.reconcile import Snapshot
+from tests.unit.test_automation import FakeActions, snapshot
 
 
 class Recorder:
@@ -46,3 +48,41 @@ def test_a_due_retry_reconciles_its_app_then() -> None:
         engine.stop()
         thread.join(5)
     assert ws.calls[:2] == [None, {"api"}]  # the first full reconcile, then only the app that was due
+
+
+class AlwaysOutOfSync:
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+        self.retried = threading.Event()
+
+    def reconcile_once(self, *, hard: bool = False, only: Any = None) -> Snapshot:
+        self.calls.append(only)
+        if only:
+            self.retried.set()
+        return snapshot(SyncStatus.OUT_OF_SYNC)
+
+
+def test_a_failed_heal_is_retried_when_its_backoff_ends_with_the_real_automation() -> None:
+    """The first heal fails ("next try in 2s"); the loop reconciles the app about 2 s later. Found in
+    review: `next_due` only names future times, so the loop that woke at the due time asked again, saw
+    nothing due, and slept until the periodic reconcile an hour later."""
+    actions = FakeActions()
+    actions.fail = "admission webhook denied the request"
+    automation = Automation(actions, enabled=True)  # type: ignore[arg-type]
+    ws = AlwaysOutOfSync()
+    engine = ReconcileEngine(
+        ws,  # type: ignore[arg-type]
+        interval=3600,
+        automate=automation.run,
+        due=automation.next_due,
+        watch_files=False,
+        watch_cluster=False,
+    )
+    thread = threading.Thread(target=engine.run, daemon=True)
+    thread.start()
+    try:
+        assert ws.retried.wait(10), f"never retried: {ws.calls}"
+    finally:
+        engine.stop()
+        thread.join(5)
+    assert ws.calls[:2] == [None, {"api"}]
