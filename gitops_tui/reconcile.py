@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.discovery import split_api_version
 from gitops_tui.cluster.dryrun import DryRunCache
-from gitops_tui.cluster.errors import ClusterError, KubeconfigError
+from gitops_tui.cluster.errors import ClusterError, KubeconfigError, NotFound
 from gitops_tui.cluster.inventory import KindInventory
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
@@ -79,7 +80,7 @@ class Workspace:
         self._clients: dict[str | None, ClusterClient] = {}
         self._client_errors: dict[str | None, GitopsError] = {}
         self._dry_runs: dict[str | None, DryRunCache] = {}
-        self._inventories: dict[str | None, KindInventory] = {}
+        self._inventories: dict[str | None, tuple[KindInventory, Path]] = {}
         self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
         # Not the reconcile lock: the header asks for a client while a long reconcile holds that one.
@@ -113,7 +114,9 @@ class Workspace:
                 # A read-only home only costs the next process its warm start.
                 with contextlib.suppress(OSError):
                     cache.save(path)
-                    self._inventory(context, path).save(path.with_name(path.name.replace("dryrun", "kinds")))
+        for inventory, file in self._inventories.values():
+            with contextlib.suppress(OSError):
+                inventory.save(file)
         with self._clients_lock:
             for client in self._clients.values():
                 client.close()
@@ -130,13 +133,16 @@ class Workspace:
             self._cache_files[context] = path
         return self._dry_runs[context]
 
-    def _inventory(self, context: str | None, dry_run_file: Path) -> KindInventory:
-        """The context's kind inventory, warmed from disk (its file sits beside the dry-run cache's)."""
+    def _inventory(self, context: str | None, client: ClusterClient) -> KindInventory:
+        """The kind inventory of this repository's apps on this cluster, warmed from disk (app names are
+        a repository's own: another checkout's same-named app does not lend its kinds)."""
         if context not in self._inventories:
+            ident = f"{client.server}|{client.context}|{self.repo.root.resolve()}"
+            file = cache_dir() / f"kinds-{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
             inventory = KindInventory()
-            inventory.load(dry_run_file.with_name(dry_run_file.name.replace("dryrun", "kinds")))
-            self._inventories[context] = inventory
-        return self._inventories[context]
+            inventory.load(file)
+            self._inventories[context] = (inventory, file)
+        return self._inventories[context][0]
 
     def header(self) -> HeaderInfo:
         context, server = self.settings.context or "", ""
@@ -291,10 +297,18 @@ class Workspace:
             ]
         prepared = [prepare(client, item) for item in items]
         wanted = {triple for p in prepared for triple in p.kinds}
-        self._dry_run_cache(context, client)  # names the inventory's file
-        inventory = self._inventory(context, self._cache_files[context])
+        inventory = self._inventory(context, client)
         # Kinds an app had before but no longer has in Git: their leftovers must still be found (prune).
-        wanted |= {kind for p in prepared if not p.errors for kind in inventory.kinds(p.rendered.app.name)}
+        # One whose API group cannot be discovered right now (an aggregated API down) is skipped this
+        # round, not allowed to fail every app of the cluster.
+        remembered = {k for p in prepared if not p.errors for k in inventory.kinds(p.rendered.app.name)}
+        unresolved = set()
+        for kind in remembered - wanted:
+            try:
+                client.discovery.resolve(kind[0], kind[1])
+            except ClusterError:
+                unresolved.add(kind)
+        wanted |= remembered - unresolved
         try:
             snapshot = fetch_live(client, wanted)
         except ClusterError as exc:
@@ -320,7 +334,10 @@ class Workspace:
             )
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
-            inventory.update(app.name, _kinds_of(status.resources))
+            # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
+            # discovery): forgetting them would hide their leftovers for good.
+            unread = {k for k in inventory.kinds(app.name) if k in unresolved or _list_failed(snapshot, k)}
+            inventory.update(app.name, _kinds_of(status.resources) | unread)
         return statuses
 
     def _predict(
@@ -448,6 +465,14 @@ class Workspace:
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)
+
+
+def _list_failed(snapshot: LiveSnapshot, kind: tuple[str, str, str]) -> bool:
+    """Whether the LIST of a (apiVersion, kind, namespace) failed in a way that may pass (a kind the
+    server does not serve at all, a CRD deleted, is not kept: nothing of it can be left)."""
+    group = split_api_version(kind[0])[0]
+    failure = snapshot.failed.get((group, kind[1], kind[2])) or snapshot.failed.get((group, kind[1], ""))
+    return failure is not None and not isinstance(failure, NotFound)
 
 
 def _kinds_of(resources: Iterable[ResourceStatus]) -> set[tuple[str, str, str]]:

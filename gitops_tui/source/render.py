@@ -66,7 +66,10 @@ def _render_external(
         objects, origins, notes = hit
         return objects, origins, notes
     binary = tool if isinstance(tool, str) or tool is None else tool[0]
-    name = entry_name(app, digest, tool, tool_identity(binary), __version__)
+    identity = tool_identity(binary)
+    if identity is None:  # which version runs cannot be told: memory only
+        cache_dir = None
+    name = entry_name(app, digest, tool, identity, __version__)
     stored = load_entry(cache_dir, name) if cache_dir is not None else None
     if stored is not None:
         _external_cache.put(key, stored)

@@ -45,17 +45,24 @@ def fingerprint(root: Path, app: AppSpec) -> bytes | None:
     for rel in sorted(paths):
         if rel.startswith("..") or os.path.isabs(rel):
             return None
-        _hash_path(digest, root, rel)
+        if not _hash_path(digest, root, rel):
+            return None
     return digest.digest()
 
 
-def _hash_path(digest: Any, root: Path, rel: str) -> None:
+def _hash_path(digest: Any, root: Path, rel: str) -> bool:
+    """Hash what is under `rel`; False when that cannot be done completely: a symlinked directory (Helm
+    follows a subchart linked into `charts/`; a walk would not), whose content would go unhashed."""
     top = root / rel if rel != "." else root
     if top.is_file():
         files = [top]
     else:
+        if top.is_symlink():
+            return False
         files = []
         for dirpath, dirnames, filenames in os.walk(top):
+            if any(os.path.islink(os.path.join(dirpath, d)) for d in dirnames):
+                return False
             dirnames[:] = sorted(d for d in dirnames if d != ".git")
             files.extend(Path(dirpath) / name for name in sorted(filenames))
     for path in files:
@@ -67,6 +74,7 @@ def _hash_path(digest: Any, root: Path, rel: str) -> None:
         digest.update(b"\0")
     if not files:
         digest.update(rel.encode() + b"\2missing")
+    return True
 
 
 class RenderCache:
@@ -105,11 +113,16 @@ def entry_name(*parts: Any) -> str:
 
 
 def tool_identity(tool: str | None) -> tuple[str, int, int] | None:
-    """The tool binary as the cache sees it: an upgrade in place changes its size or mtime."""
+    """The tool binary as the cache sees it: an upgrade in place changes its size or mtime. None (kept in
+    memory only, never on disk) when it cannot be known: a script, such as a version manager's shim
+    (asdf, mise), stays the same file whichever version it runs."""
     if not tool:
         return None
     try:
         stat = os.stat(tool)
+        with open(tool, "rb") as fh:
+            if fh.read(2) == b"#!":
+                return None
     except OSError:
         return None
     return tool, stat.st_size, stat.st_mtime_ns
@@ -119,9 +132,10 @@ def load_entry(directory: Path, name: str) -> Rendered | None:
     try:
         doc = json.loads((directory / name).read_text(encoding="utf-8"))
         objects, origins, notes = doc["objects"], doc["origins"], doc["notes"]
-        os.utime(directory / name)  # recently used: pruned last
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    with contextlib.suppress(OSError):  # recently used: pruned last (a read-only cache still serves)
+        os.utime(directory / name)
     return objects, [(str(p), int(i)) for p, i in origins], [str(n) for n in notes]
 
 

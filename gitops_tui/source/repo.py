@@ -77,7 +77,8 @@ class GitRepo:
         return bool(self._git("status", "--porcelain=v1", "-z", "--untracked-files=normal"))
 
     def dirty_files(self, path: str | None = None) -> list[str]:
-        """Changed, staged, deleted and untracked files (relative to the root), optionally under `path`."""
+        """Changed, staged, deleted and untracked files (relative to the root), optionally under `path`; a
+        renamed file under both its names."""
         args = ["status", "--porcelain=v1", "-z", "--untracked-files=all"]
         if path not in (None, "", "."):
             args += ["--", str(path)]
@@ -90,7 +91,9 @@ class GitRepo:
             if len(entry) < 4:
                 continue
             files.append(entry[3:])
-            if entry[0] in "RC":  # a rename is "R  new\0old\0": the old name follows
+            if entry[0] in "RC" and i < len(entries):  # "R  new\0old\0": the old name follows, and a
+                if entries[i]:  # file moved out of an app's directory changes that app too
+                    files.append(entries[i])
                 i += 1
         return files
 

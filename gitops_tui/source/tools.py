@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -53,22 +57,52 @@ def run_tool(
     """The tool's stdout; RenderError("<what>: <condensed stderr>") if it fails or runs out of time."""
     timeout = timeout or TIMEOUT_SECONDS
     try:
-        proc = subprocess.run(
+        # Its own process group, so that a timeout (or our exit) also ends what it started (git, for a
+        # remote base); registered, so that a render abandoned on a daemon thread does not outlive us.
+        proc = subprocess.Popen(
             list(cmd),
             cwd=cwd,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
             errors="replace",
-            timeout=timeout,
             env={**os.environ, "LC_ALL": "C"},
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"{what}: timed out after {timeout:g} s") from None
     except OSError as exc:
         raise RenderError(f"{what}: cannot run {cmd[0]}: {exc.strerror}") from None
+    with _running_lock:
+        _running.add(proc)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        proc.communicate()
+        raise RenderError(f"{what}: timed out after {timeout:g} s") from None
+    finally:
+        with _running_lock:
+            _running.discard(proc)
     if proc.returncode != 0:
-        reason = condense(proc.stderr, replacements) or f"exit status {proc.returncode}"
+        reason = condense(stderr, replacements) or f"exit status {proc.returncode}"
         raise RenderError(f"{what}: {reason}")
-    return proc.stdout
+    return stdout
+
+
+_running: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@atexit.register
+def _kill_running() -> None:
+    """At exit, the renders still running (on daemon threads, abandoned) end with us."""
+    with _running_lock:
+        left = list(_running)
+    for proc in left:
+        _kill(proc)

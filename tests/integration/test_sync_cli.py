@@ -257,3 +257,54 @@ def test_a_reader_that_leaves_does_not_cut_a_sync_short(env: Env) -> None:
     assert env.live("Service", "production", "api")
     [entry] = env.audit()
     assert (entry.action, entry.app, entry.result) == ("sync", "api-production", "ok")
+
+
+def test_a_failed_listing_of_a_remembered_kind_does_not_make_it_forgotten(env: Env) -> None:
+    """Found in review: one 500 on the LIST of a kind the app no longer has in Git dropped the kind from
+    the inventory, and its leftover was never listed again."""
+    assert env.status()["api-production"]["sync"] == "Synced"
+    base = env.repo / "api/base/kustomization.yaml"
+    base.write_text(base.read_text().replace("  - configmap.yaml\n", ""))
+    commit_all(env.repo, "api: no more config map")
+    assert (
+        env.status()["api-production"]["by"][("ConfigMap", "production", "api-config")]["sync"]
+        == "RequiresPruning"
+    )
+    # one transient 500 on the ConfigMap LIST
+    env.server.faults.add_rule(
+        method="GET",
+        path_regex=r"/namespaces/production/configmaps(\?|$)",
+        status=500,
+        message="etcdserver: request timed out",
+    )
+    env.status()
+    env.server.faults.rules.clear()
+    after = env.status()["api-production"]
+    assert after["by"].get(("ConfigMap", "production", "api-config"), {}).get("sync") == "RequiresPruning", (
+        f"leftover invisible after one failed LIST: app is {after['sync']}"
+    )
+
+
+def test_a_remembered_group_that_cannot_be_discovered_fails_no_app(env: Env) -> None:
+    """Found in review: a kind no app has in Git any more, whose API group answers discovery with 503,
+    made every app of the cluster Unknown."""
+    cj = env.repo / "api/base/cronjob.yaml"
+    cj.write_text(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: tick\nspec:\n  schedule: '* * * * *'\n"
+        "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
+        "          containers:\n          - name: c\n            image: busybox\n"
+    )
+    base = env.repo / "api/base/kustomization.yaml"
+    base.write_text(base.read_text() + "  - cronjob.yaml\n")
+    commit_all(env.repo, "api: cronjob")
+    env.sync_all()
+    assert env.status()["api-production"]["sync"] == "Synced"
+    base.write_text(base.read_text().replace("  - cronjob.yaml\n", ""))
+    commit_all(env.repo, "api: no cronjob")
+    # batch/v1 discovery answers 503 (as an aggregated/flaky group would); no app has a batch object in Git
+    env.server.faults.add_rule(
+        method="GET", path_regex=r"^/apis/batch/v1/?(\?|$)", status=503, message="service unavailable"
+    )
+    code, out, err = env.cli("status")
+    env.server.faults.rules.clear()
+    assert "api-staging" in out and code in (0, 1), "every app failed for a kind no app has in Git"

@@ -489,16 +489,19 @@ def test_kustomize_output_on_disk_serves_the_next_process_until_an_input_or_the_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`gitops-tui status` twice: the second process reads the build from the cache directory. A changed
-    input, a tool upgraded in place, or an entry that cannot be read all mean building again."""
+    input, a tool upgraded in place, or an entry that cannot be read all mean building again; a Secret is
+    never written; a tool that is a script (a version manager's shim) is cached in memory only."""
     repo = tmp_path / "repo"
     kustomize_tree(repo)
     calls = tmp_path / "calls"
+    # The "binary": a copy of sh, so that it is not a script; run as `kustomize build DIR` it runs the
+    # repo's ./build with DIR, which counts its runs and prints what `output` holds.
     tool = tmp_path / "bin/kustomize"
-    _script(
-        tool,
-        f"#!/bin/sh\necho run >> {calls}\n"
-        "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: built\\ndata: {a: \"1\"}\\n'\n",
-    )
+    tool.parent.mkdir(parents=True)
+    shutil.copy("/bin/sh", tool)
+    output = tmp_path / "output.yaml"
+    output.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: built\ndata: {a: "1"}\n')
+    (repo / "build").write_text(f"echo run >> {calls}\ncat {output}\n")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     app = AppSpec(name="cached", path="api/overlays/staging", source_type=SourceType.KUSTOMIZE, namespace="n")
     runs = lambda: len(calls.read_text().splitlines()) if calls.exists() else 0  # noqa: E731
@@ -517,7 +520,8 @@ def test_kustomize_output_on_disk_serves_the_next_process_until_an_input_or_the_
     assert runs() == 2
 
     clear_render_cache()
-    tool.write_text(tool.read_text() + "\n")  # upgraded in place: same path, another binary
+    with tool.open("ab") as fh:  # upgraded in place: same path, another binary
+        fh.write(b"\0")
     render_app(repo, app, cache)
     assert runs() == 3
 
@@ -526,13 +530,20 @@ def test_kustomize_output_on_disk_serves_the_next_process_until_an_input_or_the_
         entry.write_text("{not json")
     assert keys(render_app(repo, app, cache).objects) == ["ConfigMap/n/built"] and runs() == 4
 
-    secret = "apiVersion: v1\\nkind: Secret\\nmetadata:\\n  name: s\\nstringData: {password: canary}\\n"
-    tool.write_text(f"#!/bin/sh\necho run >> {calls}\nprintf '{secret}'\n")
+    output.write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData: {password: canary}\n")
     for entry in cache.glob("*.json"):
         entry.unlink()
     clear_render_cache()
+    write(repo, "api/base/service.yaml", service("api-v3"))
     assert keys(render_app(repo, app, cache).objects) == ["Secret/n/s"]
     assert not list(cache.glob("*.json"))  # a Secret's values are never written to the cache
+
+    output.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: built\ndata: {a: "1"}\n')
+    tool.unlink()
+    _script(tool, f"#!/bin/sh\nexec sh {repo / 'build'}\n")  # a shim: the version it runs is unknown
+    clear_render_cache()
+    render_app(repo, app, cache)
+    assert not list(cache.glob("*.json"))
 
 
 @needs_kustomize
@@ -562,3 +573,20 @@ def test_flux_builds_without_load_restrictions_and_sets_the_target_namespace(tmp
     assert r.error == ""
     assert keys(r.objects) == ["Service/apps/api", "Deployment.apps/apps/api"]
     assert r.objects[1]["spec"]["replicas"] == 7
+
+
+def test_a_chart_with_a_symlinked_subchart_is_never_cached(tmp_path: Path) -> None:
+    """Helm follows a subchart linked into charts/; a walk does not, so its files would go unhashed and
+    a changed subchart would be served stale from the cache (found in review). Such a chart is rendered
+    every time."""
+    from gitops_tui.source.rendercache import fingerprint
+
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common/values.yaml").write_text("level: 1\n")
+    chart = tmp_path / "charts/app"
+    (chart / "charts").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("name: app\nversion: 1.0.0\n")
+    app = AppSpec(name="app", path="charts/app", source_type=SourceType.HELM)
+    assert fingerprint(tmp_path, app) is not None
+    (chart / "charts/common").symlink_to(tmp_path / "common")
+    assert fingerprint(tmp_path, app) is None

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_hung_render_does_not_hold_the_process_open(tmp_path: Path) -> None:
     bin_dir.mkdir()
     started = tmp_path / "started"
     kubectl = bin_dir / "kubectl"
-    kubectl.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 120\n")
+    kubectl.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 117.25\n")
     kubectl.chmod(0o755)
     repo = tmp_path / "repo"
     for app in ("a", "b"):  # two Kustomize apps: the render pool, inside the render-while-connecting thread
@@ -82,6 +83,24 @@ def test_a_hung_render_does_not_hold_the_process_open(tmp_path: Path) -> None:
     )  # TimeoutExpired here is the failure: the process waited for the hung build
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "quitting\n"
+    # ... and the hung build does not outlive it (it ran on, reparented to init, found in review)
+    deadline = time.monotonic() + 10
+    while _running("sleep 117.25") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running("sleep 117.25")
+
+
+def _running(command: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            except OSError:
+                continue
+            if cmdline == command:
+                found.append(entry.name)
+    return found
 
 
 def test_a_pool_maps_in_order_and_its_shutdown_never_waits() -> None:
