@@ -173,9 +173,11 @@ class Workspace:
             for cache in self._dry_runs.values():
                 cache.clear()
             with self._clients_lock:
-                for client in self._clients.values():
-                    client.discovery.refresh()
+                retired = list(self._clients.values())
                 self._clients.clear()
+            for client in retired:  # its pool's threads end; a request still in flight finishes first
+                client.discovery.refresh()
+                client.close()
         # Resolved once: the commit compared is the one shown ("HEAD~2", "origin/main" move on).
         commit = None if self.settings.revision is None else self.repo.resolve(self.settings.revision)
         revision = self.repo.head() if commit is None else commit[:7]

@@ -439,3 +439,28 @@ def test_uncommitted_changes_mark_only_the_apps_built_from_them(tmp_path: Path, 
     assert dirty() == {"api-staging"}
     (repo / "api/base/extra.yaml").write_text("# new file\n")
     assert dirty() == {"api-staging", "api-production"}
+
+
+def test_hard_refreshes_do_not_pile_up_client_threads(tmp_path: Path, sandbox) -> None:
+    """Each `R` used to drop the clients without closing them: about a dozen pool threads more per hard
+    refresh, for the life of the TUI (found in review)."""
+    import threading
+    import time
+
+    _, kubeconfig = sandbox
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(make_repo(tmp_path)))
+    try:
+        ws.reconcile_once()
+
+        def pool_threads() -> int:
+            return sum(t.name.startswith("cluster-") for t in threading.enumerate())
+
+        first = pool_threads()
+        for _ in range(5):
+            ws.reconcile_once(hard=True)
+        deadline = time.monotonic() + 10
+        while pool_threads() > first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool_threads() <= first
+    finally:
+        ws.close()
