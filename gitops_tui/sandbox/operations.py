@@ -32,9 +32,6 @@ from gitops_tui.sandbox.validation import validate
 Obj = dict[str, Any]
 
 APPLY_PATCH = "application/apply-patch+yaml"
-MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
 
 
 class Api(DeleteVerbs):
@@ -295,7 +292,7 @@ class Api(DeleteVerbs):
     ) -> bytes:
         if content_type == APPLY_PATCH:
             return self.apply(rt, ns, name, body, manager, dry_run, force, subresource)
-        if content_type == STRATEGIC_PATCH and rt.served_by_crd:
+        if content_type == patches.STRATEGIC_PATCH and rt.served_by_crd:
             raise errors.unsupported_media_type(content_type)
         try:
             patch = json.loads(body or b"null")
@@ -303,15 +300,7 @@ class Api(DeleteVerbs):
             raise errors.bad_request(f"error decoding patch: {exc}") from exc
 
         def patched(old: Obj) -> Obj:
-            current = self._to_version(rt, old)
-            if content_type == MERGE_PATCH:
-                result = patches.merge_patch(current, patch)
-            elif content_type == STRATEGIC_PATCH:
-                result = patches.strategic_merge_patch(current, patch, rt.schema)
-            elif content_type == JSON_PATCH:
-                result = patches.json_patch(current, patch)
-            else:
-                raise errors.unsupported_media_type(content_type)
+            result = patches.apply_patch(content_type, self._to_version(rt, old), patch, rt.schema)
             if not isinstance(result, dict):
                 raise errors.bad_request("the patch did not produce an object")
             return self._from_version(rt, result)

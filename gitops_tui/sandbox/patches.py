@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gitops_tui.sandbox import errors
 from gitops_tui.sandbox.errors import ApiError
 from gitops_tui.sandbox.schema import ASSOC, SET, Schema, resolve
 
@@ -241,3 +242,20 @@ def _merge_sorted(left: list[Any], right: list[Any], server: list[Any], key: str
                 out.append(right[j])
                 j += 1
     return out
+
+
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+
+def apply_patch(content_type: str, target: Any, patch: Any, schema: Schema) -> Any:
+    """`target` patched as the body's media type says (merge, strategic merge, JSON patch); 415 for any
+    other type."""
+    if content_type == MERGE_PATCH:
+        return merge_patch(target, patch)
+    if content_type == STRATEGIC_PATCH:
+        return strategic_merge_patch(target, patch, schema)
+    if content_type == JSON_PATCH:
+        return json_patch(target, patch)
+    raise errors.unsupported_media_type(content_type)

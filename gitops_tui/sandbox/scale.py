@@ -13,10 +13,6 @@ from gitops_tui.sandbox.catalog import ResourceType
 Obj = dict[str, Any]
 REPLICAS = ("f:spec", "f:replicas")
 
-MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
-
 
 def scale_of(obj: Obj) -> Obj:
     """The autoscaling/v1 Scale a server shows for a Deployment, StatefulSet or ReplicaSet."""
@@ -41,14 +37,7 @@ def scale_of(obj: Obj) -> Obj:
 def requested_replicas(old: Obj, doc: Any, content_type: str, rt: ResourceType, name: str) -> int:
     """The replicas a PUT (a whole Scale) or a PATCH (merge, strategic, JSON) of /scale asks for; 409 on a
     stale resourceVersion, 415 for another body type, 422 for a value that is not a count."""
-    current = scale_of(old)
-    if content_type == MERGE_PATCH:
-        wanted = patches.merge_patch(current, doc)
-    elif content_type == STRATEGIC_PATCH:
-        wanted = patches.strategic_merge_patch(current, doc, rt.schema)
-    elif content_type == JSON_PATCH:
-        wanted = patches.json_patch(current, doc)
-    elif content_type in ("application/json", ""):
+    if content_type in ("application/json", ""):
         if not isinstance(doc, dict):
             raise errors.bad_request("the body of the request was not a JSON object")
         rv = str((doc.get("metadata") or {}).get("resourceVersion") or "")
@@ -56,7 +45,7 @@ def requested_replicas(old: Obj, doc: Any, content_type: str, rt: ResourceType, 
             raise errors.conflict(rt.plural, rt.group, name)
         wanted = doc
     else:
-        raise errors.unsupported_media_type(content_type)
+        wanted = patches.apply_patch(content_type, scale_of(old), doc, rt.schema)
     replicas = (wanted.get("spec") or {}).get("replicas", 0)
     if not isinstance(replicas, int) or replicas < 0:
         raise errors.invalid(
