@@ -17,10 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
-from gitops_tui.cluster.discovery import split_api_version
 from gitops_tui.cluster.dryrun import DryRunCache
-from gitops_tui.cluster.errors import ClusterError, KubeconfigError, NotFound
-from gitops_tui.cluster.inventory import KindInventory
+from gitops_tui.cluster.errors import ClusterError, KubeconfigError
+from gitops_tui.cluster.inventory import KindInventory, kinds_of, list_failed
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
@@ -43,7 +42,7 @@ from gitops_tui.model import (
     SyncStatus,
 )
 from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
-from gitops_tui.source.dependencies import app_paths
+from gitops_tui.source.dependencies import app_paths, touched
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
 from gitops_tui.source.repo import GitRepo
@@ -209,7 +208,7 @@ class Workspace:
         for context, items in by_context.items():
             statuses.extend(self._reconcile_context(context, items, revision, now, ready[context]))
         if changed:
-            dirty = {a.name for a in chosen if _touched(self.repo.root, a, changed)}
+            dirty = {a.name for a in chosen if touched(self.repo.root, a, changed)}
             statuses = [replace(s, dirty=True) if s.app.name in dirty else s for s in statuses]
         if only is not None:  # keep what we knew of the others
             fresh = {s.app.name for s in statuses}
@@ -338,8 +337,8 @@ class Workspace:
             self._remember(app, p.desired, snapshot, predicted, status.resources)
             # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
             # discovery): forgetting them would hide their leftovers for good.
-            unread = {k for k in inventory.kinds(app.name) if k in unresolved or _list_failed(snapshot, k)}
-            inventory.update(app.name, _kinds_of(status.resources) | unread)
+            unread = {k for k in inventory.kinds(app.name) if k in unresolved or list_failed(snapshot, k)}
+            inventory.update(app.name, kinds_of(status.resources) | unread)
         return statuses
 
     def _predict(
@@ -467,32 +466,6 @@ class Workspace:
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         return self.repo.commit_diff(sha, path)
-
-
-def _list_failed(snapshot: LiveSnapshot, kind: tuple[str, str, str]) -> bool:
-    """Whether the LIST of a (apiVersion, kind, namespace) failed in a way that may pass (a kind the
-    server does not serve at all, a CRD deleted, is not kept: nothing of it can be left)."""
-    group = split_api_version(kind[0])[0]
-    failure = snapshot.failed.get((group, kind[1], kind[2])) or snapshot.failed.get((group, kind[1], ""))
-    return failure is not None and not isinstance(failure, NotFound)
-
-
-def _kinds_of(resources: Iterable[ResourceStatus]) -> set[tuple[str, str, str]]:
-    """(apiVersion, kind, namespace) of each resource: desired ones and live leftovers alike."""
-    kinds = set()
-    for res in resources:
-        key = res.key
-        api_version = res.version if "/" in res.version or not key.group else f"{key.group}/{res.version}"
-        kinds.add((api_version, key.kind, key.namespace))
-    return kinds
-
-
-def _touched(root: Path, app: AppSpec, changed: Sequence[str]) -> bool:
-    """Whether an uncommitted change is in what the app is built from or in the file declaring it."""
-    paths = [*app_paths(root, app), *([app.defined_in] if app.defined_in else [])]
-    if any(p in ("", ".") for p in paths):
-        return True
-    return any(f == p or f.startswith(p.rstrip("/") + "/") for f in changed for p in paths)
 
 
 def drifted(statuses: Iterable[AppStatus]) -> bool:

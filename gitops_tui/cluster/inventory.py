@@ -17,6 +17,11 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from gitops_tui.cluster.discovery import split_api_version
+from gitops_tui.cluster.errors import NotFound
+from gitops_tui.cluster.live import LiveSnapshot
+from gitops_tui.model import ResourceStatus
+
 Kind = tuple[str, str, str]  # (apiVersion, kind, namespace; "" for cluster-scoped kinds)
 
 
@@ -57,3 +62,21 @@ class KindInventory:
         tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
         with contextlib.suppress(OSError):
             os.replace(tmp, path)
+
+
+def kinds_of(resources: Iterable[ResourceStatus]) -> set[tuple[str, str, str]]:
+    """(apiVersion, kind, namespace) of each resource: desired ones and live leftovers alike."""
+    kinds = set()
+    for res in resources:
+        key = res.key
+        api_version = res.version if "/" in res.version or not key.group else f"{key.group}/{res.version}"
+        kinds.add((api_version, key.kind, key.namespace))
+    return kinds
+
+
+def list_failed(snapshot: LiveSnapshot, kind: tuple[str, str, str]) -> bool:
+    """Whether the LIST of a (apiVersion, kind, namespace) failed in a way that may pass (a kind the
+    server does not serve at all, a CRD deleted, is not kept: nothing of it can be left)."""
+    group = split_api_version(kind[0])[0]
+    failure = snapshot.failed.get((group, kind[1], kind[2])) or snapshot.failed.get((group, kind[1], ""))
+    return failure is not None and not isinstance(failure, NotFound)

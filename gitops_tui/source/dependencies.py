@@ -7,6 +7,7 @@ History uses this, so that "what changed this app" includes a commit to `api/bas
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,11 @@ def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
 
 def _under(path: str, parent: str) -> bool:
     return path.startswith(parent + "/")
+
+
+def touched(root: Path, app: AppSpec, changed: Sequence[str]) -> bool:
+    """Whether an uncommitted change is in what the app is built from or in the file declaring it."""
+    paths = [*app_paths(root, app), *([app.defined_in] if app.defined_in else [])]
+    if any(p in ("", ".") for p in paths):
+        return True
+    return any(f == p or f.startswith(p.rstrip("/") + "/") for f in changed for p in paths)
