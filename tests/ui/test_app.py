@@ -180,3 +180,25 @@ async def test_key_to_redraw_while_a_reconcile_burns_cpu_is_reported() -> None:
         stop.set()
         print(f"\nApps screen key to frame while a reconcile thread burns CPU: {summary(samples)}")
         assert app.reconciling  # the burn was still running while we measured
+
+
+async def test_an_app_that_could_not_be_compared_does_not_claim_to_have_no_resources() -> None:
+    """Found by hand: a render error or an unreachable cluster showed "This app has no resources." under
+    the error, as if the app were empty."""
+    from dataclasses import replace
+
+    from gitops_tui.ui.screens.app_resources import AppScreen
+
+    workspace = FakeWorkspace()
+    workspace.transform = lambda a: (
+        replace(a, error="web/configmap.yaml:7: did not find expected ','", resources=())
+        if a.app.name == "web"
+        else a
+    )
+    async with build(workspace).run_test(size=(120, 36)) as pilot:
+        app = await started(pilot)
+        app.open_app("web")
+        await until(pilot, lambda: isinstance(app.screen, AppScreen))
+        await pilot.pause(0.2)
+        shown = str(app.screen.query_one("#empty").render())
+        assert "could not be rendered or compared" in shown and "has no resources" not in shown
