@@ -59,6 +59,7 @@ def status_json(apps: Sequence[AppStatus]) -> str:
                 "error": a.error,
                 "revision": a.revision,
                 "dirty": a.dirty,  # uncommitted changes in what the app is built from
+                "notes": list(a.notes),
                 "resources": [resource_json(r) for r in a.resources],
             }
             for a in apps

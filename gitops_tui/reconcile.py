@@ -333,11 +333,17 @@ class Workspace:
                 context=label,
                 now=now,
             )
+            # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
+            # discovery): forgetting them would hide their leftovers for good. And said, since a
+            # leftover of them cannot be shown (or pruned) this round.
+            unread = {k for k in inventory.kinds(app.name) if k in unresolved or list_failed(snapshot, k)}
+            unread -= kinds_of(status.resources)
+            if unread:
+                kinds = ", ".join(sorted(f"{k}" + (f" in {ns}" if ns else "") for _, k, ns in unread))
+                note = f"could not list {kinds}: leftovers of them, if any, are not shown this time"
+                status = replace(status, notes=(*status.notes, note))
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
-            # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
-            # discovery): forgetting them would hide their leftovers for good.
-            unread = {k for k in inventory.kinds(app.name) if k in unresolved or list_failed(snapshot, k)}
             inventory.update(app.name, kinds_of(status.resources) | unread)
         return statuses
 

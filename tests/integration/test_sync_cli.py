@@ -277,8 +277,9 @@ def test_a_failed_listing_of_a_remembered_kind_does_not_make_it_forgotten(env: E
         status=500,
         message="etcdserver: request timed out",
     )
-    env.status()
+    during = env.status()["api-production"]
     env.server.faults.rules.clear()
+    assert any("could not list ConfigMap in production" in n for n in during["notes"]), during["notes"]
     after = env.status()["api-production"]
     assert after["by"].get(("ConfigMap", "production", "api-config"), {}).get("sync") == "RequiresPruning", (
         f"leftover invisible after one failed LIST: app is {after['sync']}"
