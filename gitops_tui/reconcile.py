@@ -219,8 +219,8 @@ class Workspace:
         position = {id(a): i for i, a in enumerate(found.apps)}
         order = {a.name: i for i, a in reversed(list(enumerate(found.apps)))}
         statuses.sort(key=lambda s: position.get(id(s.app), order.get(s.app.name, len(order))))
-        self._statuses = {s.app.name: s for s in statuses}
-        self._apps = {a.name: a for a in found.apps}
+        self._statuses = {s.app.name: s for s in reversed(statuses)}  # of two same-named, the first
+        self._apps = {a.name: a for a in reversed(found.apps)}
         snap = Snapshot(
             apps=tuple(statuses),
             header=header,

@@ -379,6 +379,10 @@ def test_a_duplicate_app_name_does_not_lend_its_destination_to_the_other(
     assert [a["context"] for a in staging] == ["sandbox", ""]
     assert staging[0]["sync"] == "Synced", staging[0]["error"]
     assert "duplicate app name api-staging" in staging[1]["error"]
+    common = ["--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+    # and a sync by the name means the first one, not the duplicate
+    code, out, err = run_cli(capsys, "sync", "api-staging", "--dry-run", *common)
+    assert code == 0 and "nothing to sync" in out, out + err
 
 
 def test_when_stderr_s_reader_leaves_stdout_keeps_its_output(tmp_path: Path, sandbox) -> None:
