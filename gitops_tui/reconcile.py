@@ -7,8 +7,6 @@ call from a worker thread; one reconcile runs at a time.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import threading
 import time
 from collections import defaultdict
@@ -17,12 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_tui.cluster.client import ClusterClient
-from gitops_tui.cluster.dryrun import DryRunCache
 from gitops_tui.cluster.errors import ClusterError, KubeconfigError
-from gitops_tui.cluster.inventory import KindInventory, kinds_of, list_failed
+from gitops_tui.cluster.inventory import kinds_of, list_failed
 from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
+from gitops_tui.contexts import ClientFactory, ClusterContexts
 from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
@@ -48,8 +46,6 @@ from gitops_tui.source.render import render_apps
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.threads import daemon_map
 
-ClientFactory = Callable[[str | None], ClusterClient]
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -74,16 +70,13 @@ class Workspace:
     ) -> None:
         self.settings = settings
         self.repo = repo
-        self._client_factory = client_factory or self._default_client
         self._clock = clock
-        self._clients: dict[str | None, ClusterClient] = {}
-        self._client_errors: dict[str | None, GitopsError] = {}
-        self._dry_runs: dict[str | None, DryRunCache] = {}
-        self._inventories: dict[str | None, tuple[KindInventory, Path]] = {}
-        self._cache_files: dict[str | None, Path] = {}
         self._lock = threading.Lock()
-        # Not the reconcile lock: the header asks for a client while a long reconcile holds that one.
-        self._clients_lock = threading.Lock()
+        self.contexts = ClusterContexts(
+            client_factory or self._default_client,
+            field_manager=settings.field_manager,
+            repo_root=repo.root,
+        )
         self._details: dict[tuple[str, ResourceKey], tuple[Obj | None, Obj | None, Obj | None]] = {}
         self._statuses: dict[str, AppStatus] = {}
         self._apps: dict[str, AppSpec] = {}
@@ -100,50 +93,13 @@ class Workspace:
 
     def client(self, context: str | None = None) -> ClusterClient:
         """The client for a context (None: --context or the current one). Raises ClusterError."""
-        context = context or self.settings.context
-        with self._clients_lock:  # the TUI's workers ask at once: one client per context, never two
-            if context not in self._clients:
-                self._clients[context] = self._client_factory(context)
-            return self._clients[context]
+        return self.contexts.client(context or self.settings.context)
 
     def close(self) -> None:
-        for context, cache in self._dry_runs.items():
-            path = self._cache_files.get(context)
-            if path is not None:
-                # A read-only home only costs the next process its warm start.
-                with contextlib.suppress(OSError):
-                    cache.save(path)
-        for inventory, file in self._inventories.values():
-            with contextlib.suppress(OSError):
-                inventory.save(file)
-        with self._clients_lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
+        self.contexts.close()
 
-    def _dry_run_cache(self, context: str | None, client: ClusterClient) -> DryRunCache:
-        """One cache per context, warmed from disk: a second `status` with nothing changed sends no dry run."""
-        if context not in self._dry_runs:
-            cache = DryRunCache()
-            ident = f"{client.server}|{client.context}|{self.settings.field_manager}"
-            path = cache_dir() / f"dryrun-{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
-            cache.load(path)
-            self._dry_runs[context] = cache
-            self._cache_files[context] = path
-        return self._dry_runs[context]
-
-    def _inventory(self, context: str | None, client: ClusterClient) -> KindInventory:
-        """The kind inventory of this repository's apps on this cluster, warmed from disk (app names are
-        a repository's own: another checkout's same-named app does not lend its kinds)."""
-        if context not in self._inventories:
-            ident = f"{client.server}|{client.context}|{self.repo.root.resolve()}"
-            file = cache_dir() / f"kinds-{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
-            inventory = KindInventory()
-            inventory.load(file)
-            self._inventories[context] = (inventory, file)
-        return self._inventories[context][0]
-
-    def header(self) -> HeaderInfo:
+    def header(self, dirty: bool | None = None) -> HeaderInfo:
+        """`dirty`: whether the working tree has uncommitted changes, when the caller already knows."""
         context, server = self.settings.context or "", ""
         try:
             client = self.client()
@@ -155,7 +111,7 @@ class Workspace:
             server=server,
             repo=str(self.repo.root),
             branch=self.repo.branch(),
-            head=self.repo.head() + ("*" if self.repo.is_dirty() else ""),
+            head=self.repo.head() + ("*" if (self.repo.is_dirty() if dirty is None else dirty) else ""),
             read_only=self.settings.read_only,
             automation=self.settings.auto,
         )
@@ -169,14 +125,7 @@ class Workspace:
     def _reconcile(self, hard: bool, only: set[str] | None) -> Snapshot:
         started = self._clock()
         if hard:
-            for cache in self._dry_runs.values():
-                cache.clear()
-            with self._clients_lock:
-                retired = list(self._clients.values())
-                self._clients.clear()
-            for client in retired:  # its pool's threads end; a request still in flight finishes first
-                client.discovery.refresh()
-                client.close()
+            self.contexts.retire()
         # Resolved once: the commit compared is the one shown ("HEAD~2", "origin/main" move on).
         commit = None if self.settings.revision is None else self.repo.resolve(self.settings.revision)
         revision = self.repo.head() if commit is None else commit[:7]
@@ -196,7 +145,9 @@ class Workspace:
                 except GitopsError as exc:
                     contexts.append(exc)
             rendered, ready = self._render_while_connecting(tree, chosen, contexts)
-        header = self.header()  # after connecting: asking for a client first would import it before rendering
+        # After connecting: asking for a client first would import it before rendering. At a revision,
+        # the header still tells whether the working tree is dirty.
+        header = self.header(dirty=bool(changed) if commit is None else None)
         by_context: dict[str | None, list[RenderedApp]] = defaultdict(list)
         statuses: list[AppStatus] = []
         now = self._clock()
@@ -261,27 +212,16 @@ class Workspace:
             name="render-all",
         )
         try:
-            ready = {context: self._connect(context) for context in wanted}
+            ready = {context: self.contexts.connect(context) for context in wanted}
         finally:
             rendered = future.result()  # the tree must outlive the render, even when connecting failed
         return rendered, ready
-
-    def _connect(self, context: str | None) -> tuple[str, ClusterClient | GitopsError]:
-        """(the context's name, its client if the server answers, else why not)."""
-        try:
-            client = self.client(context)
-        except GitopsError as exc:
-            self._client_errors[context] = exc
-            return context or "", exc
-        self._client_errors.pop(context, None)
-        return client.context, client.check_connection() or client
 
     def kubeconfig_error(self) -> KubeconfigError | None:
         """Why the last reconcile could not make a client for the default context from kubeconfig (a
         missing certificate file, a bad token file), if that was the reason. The CLI reports it as one
         line; the TUI shows it on every app and in the header."""
-        error = self._client_errors.get(self.settings.context)
-        return error if isinstance(error, KubeconfigError) else None
+        return self.contexts.kubeconfig_error(self.settings.context)
 
     def _reconcile_context(
         self,
@@ -298,7 +238,7 @@ class Workspace:
             ]
         prepared = [prepare(client, item) for item in items]
         wanted = {triple for p in prepared for triple in p.kinds}
-        inventory = self._inventory(context, client)
+        inventory = self.contexts.inventory(context, client)
         # Kinds an app had before but no longer has in Git: their leftovers must still be found (prune).
         # One whose API group cannot be discovered right now (an aggregated API down) is skipped this
         # round, not allowed to fail every app of the cluster.
@@ -336,15 +276,16 @@ class Workspace:
             # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
             # discovery): forgetting them would hide their leftovers for good. And said, since a
             # leftover of them cannot be shown (or pruned) this round.
+            has = kinds_of(status.resources)
             unread = {k for k in inventory.kinds(app.name) if k in unresolved or list_failed(snapshot, k)}
-            unread -= kinds_of(status.resources)
+            unread -= has
             if unread:
                 kinds = ", ".join(sorted(f"{k}" + (f" in {ns}" if ns else "") for _, k, ns in unread))
                 note = f"could not list {kinds}: leftovers of them, if any, are not shown this time"
                 status = replace(status, notes=(*status.notes, note))
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
-            inventory.update(app.name, kinds_of(status.resources) | unread)
+            inventory.update(app.name, has | unread)
         return statuses
 
     def _predict(
@@ -362,7 +303,7 @@ class Workspace:
                 live = snapshot.objects.get(ResourceKey.of(obj))
                 if live is not None:
                     pairs.append((obj, live))
-        cache = self._dry_run_cache(context, client)
+        cache = self.contexts.dry_run_cache(context, client)
         results = cache.predict(client, pairs, manager=self.settings.field_manager)
         predicted: dict[ResourceKey, Obj] = {}
         failures: dict[ResourceKey, DryRunFailure] = {}

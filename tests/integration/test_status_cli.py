@@ -364,22 +364,12 @@ def test_a_duplicate_app_name_does_not_lend_its_destination_to_the_other(
     copy = application("api-staging", "api/overlays/staging", "staging")
     copy["spec"]["destination"] = {"name": "elsewhere", "namespace": "staging"}
     write(repo, "apps/zz-copy.yaml", [copy])
-    code, out, err = run_cli(
-        capsys,
-        "status",
-        "--json",
-        "--repo",
-        str(repo),
-        "--kubeconfig",
-        str(kubeconfig),
-        "--context",
-        "sandbox",
-    )
+    common = ["--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+    code, out, err = run_cli(capsys, "status", "--json", *common, "--context", "sandbox")
     staging = [a for a in json.loads(out)["apps"] if a["name"] == "api-staging"]
     assert [a["context"] for a in staging] == ["sandbox", ""]
     assert staging[0]["sync"] == "Synced", staging[0]["error"]
     assert "duplicate app name api-staging" in staging[1]["error"]
-    common = ["--repo", str(repo), "--kubeconfig", str(kubeconfig)]
     # and a sync by the name means the first one, not the duplicate
     code, out, err = run_cli(capsys, "sync", "api-staging", "--dry-run", *common)
     assert code == 0 and "nothing to sync" in out, out + err
