@@ -97,6 +97,15 @@ class GitRepo:
                 i += 1
         return files
 
+    def remote_urls(self) -> list[str]:
+        """Every URL the repository's remotes fetch from or push to (`remote.<name>.url`, `pushurl`), in
+        config order: the spellings under which Argo CD Applications and Flux sources name this checkout."""
+        try:
+            out = self._git("config", "--get-regexp", r"^remote\..*\.(url|pushurl)$")
+        except GitCommandFailed:  # no remote at all (git exits 1)
+            return []
+        return [line.split(None, 1)[1] for line in out.splitlines() if len(line.split(None, 1)) == 2]
+
     # -- revisions ---------------------------------------------------------------------------------
     def resolve(self, revision: str) -> str:
         """The full sha of a commit-ish ("HEAD~1", "origin/main", a tag). Raises RevisionNotFound."""
