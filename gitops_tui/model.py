@@ -156,13 +156,27 @@ class TrackingMethod(enum.StrEnum):
     FLUX = "flux"  # kustomize.toolkit.fluxcd.io/name + /namespace
 
 
+# The namespace an Application / Kustomization lives in when its manifest does not say: left out of ids.
+DEFAULT_HOME = {AppOrigin.ARGO: "argocd", AppOrigin.FLUX: "flux-system"}
+HELM_RELEASE = "HelmRelease"
+
+
 @dataclass(frozen=True)
 class AppSpec:
-    """An application as discovered in the repository."""
+    """An application as discovered in the repository.
+
+    Identity is cluster + namespace + name (+ kind, for a Flux HelmRelease, which may share its name with a
+    Kustomization in one namespace): `id`. Two clusters' `apps` Kustomizations are two apps.
+    """
 
     name: str
     path: str  # relative to the repo root, posix
     origin: AppOrigin = AppOrigin.AUTO
+    kind: str = ""  # "Application", "Kustomization", "HelmRelease"; "" for config and inferred apps
+    cluster: str = ""  # Flux `clusters/<name>/` (or a config-mapped cluster); "" when the repo has none
+    home: str = ""  # namespace of the declaring object (Application / Kustomization / HelmRelease)
+    parent: str = ""  # id of the app whose rendered output declares this one (app-of-apps, Flux tree)
+    appset: str = ""  # the ApplicationSet that generated this Application
     source_type: SourceType = SourceType.DIRECTORY
     defined_in: str = ""  # file that declared the app (Application / Kustomization / config)
     context: str | None = None  # kube context; None means current / --context
@@ -189,6 +203,33 @@ class AppSpec:
     # Why the app cannot be rendered, found at discovery (a duplicate name, an Application whose source is
     # not a path in this repo, an invalid field); rendering returns it as the app's error.
     error: str = ""
+
+    @property
+    def id(self) -> str:
+        """`[cluster/]namespace/name`, the parts that are defaults left out: `guestbook` (an Application in
+        argocd), `team-a/guestbook`, `staging/flux-system/apps`, `staging/podinfo/hr:podinfo`. Names never
+        hold "/" or ":", so an id reads back unambiguously (`parse_app_id`)."""
+        name = f"hr:{self.name}" if self.kind == HELM_RELEASE else self.name
+        if self.cluster:
+            return f"{self.cluster}/{self.home or DEFAULT_HOME.get(self.origin, '')}/{name}"
+        if self.home and self.home != DEFAULT_HOME.get(self.origin):
+            return f"{self.home}/{name}"
+        return name
+
+
+def parse_app_id(ref: str) -> tuple[str | None, str | None, str, bool]:
+    """(cluster, namespace, name, helm release) of an id or a shorter reference; None: not given.
+
+    `name`, `namespace/name` and `cluster/namespace/name`, the name optionally `hr:name`."""
+    parts = ref.split("/")
+    last = parts[-1]
+    helm = last.startswith("hr:")
+    name = last.removeprefix("hr:")
+    if len(parts) >= 3:
+        return "/".join(parts[:-2]), parts[-2], name, helm
+    if len(parts) == 2:
+        return None, parts[0], name, helm
+    return None, None, name, helm
 
 
 @dataclass(frozen=True)

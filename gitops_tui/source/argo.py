@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_tui.model import AppOrigin, AppSpec, SourceType, TrackingMethod
+from gitops_tui.model import DEFAULT_HOME, AppOrigin, AppSpec, SourceType, TrackingMethod
 from gitops_tui.source import specfields as f
 from gitops_tui.source.specfields import SpecError
 
@@ -83,7 +83,15 @@ def parse_application(
     if not isinstance(name, str) or not name:
         return Parsed(None, error=f"{where}: Application without metadata.name, skipped")
     defined_in = where.rsplit(":", 1)[0]
-    base = AppSpec(name=name, path="", origin=AppOrigin.ARGO, defined_in=defined_in, tracking=tracking)
+    base = AppSpec(
+        name=name,
+        path="",
+        origin=AppOrigin.ARGO,
+        kind="Application",
+        home=str(meta.get("namespace") or DEFAULT_HOME[AppOrigin.ARGO]),
+        defined_in=defined_in,
+        tracking=tracking,
+    )
     notes: list[str] = []
     try:
         spec = f.mapping(doc.get("spec"), "spec")

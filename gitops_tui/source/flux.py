@@ -69,6 +69,8 @@ def parse_kustomization(doc: dict[str, Any], where: str, tree: Path) -> Parsed:
         name=name,
         path="",
         origin=AppOrigin.FLUX,
+        kind="Kustomization",
+        home=flux_namespace,
         defined_in=where.rsplit(":", 1)[0],
         tracking=TrackingMethod.FLUX,
         flux_namespace=flux_namespace,
