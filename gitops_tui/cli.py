@@ -172,7 +172,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if failed:
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
         first = failed[0]
-        print(f"gitops-tui: {first.app.name}: {first.error or 'not compared'}{more}", file=sys.stderr)
+        print(f"gitops-tui: {first.app.id}: {first.error or 'not compared'}{more}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_DRIFT if any(a.sync is not SyncStatus.SYNCED for a in snap.apps) else EXIT_OK
 
@@ -184,11 +184,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     ws = make_workspace(args, overlap=True)
     try:
         snap = _reconcile_or_fail(ws, only=[args.app])
-        ws.app_spec(args.app)  # an unknown name fails here, listing the known ones
-        app = snap.app(args.app)
+        app = snap.app(ws.resolve(args.app))  # an unknown or ambiguous name fails here, saying why
         assert app is not None
         if app.sync is SyncStatus.UNKNOWN and not app.resources:
-            raise GitopsError(f"{app.app.name}: {app.error}")
+            raise GitopsError(f"{app.app.id}: {app.error}")
         chosen = [r for r in app.resources if not specs or any(resource_matches(r.key, s) for s in specs)]
         if specs and not chosen:
             raise UsageError(f"no resource of {args.app} matches {', '.join(args.resource)}")
@@ -197,7 +196,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(diff_json(app, chosen))
         else:
             for res in drifted:
-                sys.stdout.write(unified_diff(ws.resource_detail(app.app.name, res.key)))
+                sys.stdout.write(unified_diff(ws.resource_detail(app.app.id, res.key)))
     finally:
         ws.close()
     unknown = [r for r in chosen if r.sync is SyncStatus.UNKNOWN]

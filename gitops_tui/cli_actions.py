@@ -78,37 +78,38 @@ def cmd_sync(args: argparse.Namespace) -> int:
             _refuse_read_only(ws, f"sync {args.app}")
         actions = Actions(ws)
         status = _fresh_status(ws, args.app)
+        app = status.app.id  # what the user typed, resolved: locks, the plan and the audit log use this
         selected: set[ResourceKey] | None = None
         if specs:
             selected = {r.key for r in status.resources if any(resource_matches(r.key, s) for s in specs)}
             if not selected:
-                raise GitopsError(f"no resource of {args.app} matches {', '.join(args.resource)}")
-        plan = actions.plan_sync(args.app, prune=args.prune, selected=selected, refresh=False)
-        _out([_where(ws, args.app), *plan_lines(plan)])
+                raise GitopsError(f"no resource of {app} matches {', '.join(args.resource)}")
+        plan = actions.plan_sync(app, prune=args.prune, selected=selected, refresh=False)
+        _out([_where(ws, app), *plan_lines(plan)])
         if plan.blocked_reason:
             raise GitopsError(plan.blocked_reason)
         if plan.empty:
-            _out([f"nothing to sync: {args.app} is {status.sync}"])
+            _out([f"nothing to sync: {app} is {status.sync}"])
             return 0
         if not args.dry_run:
-            confirm(f"apply {len(plan.changes)} change(s) to {args.app}?", args.yes)
+            confirm(f"apply {len(plan.changes)} change(s) to {app}?", args.yes)
         result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: _out([result_line(r)]))
         _out([sync_summary(result)])
         if not result.ok:
             first = result.failed[0] if result.failed else None
             why = f"{first.key.display()}: {first.message}" if first else result.aborted
-            raise GitopsError(f"sync of {args.app} failed ({len(result.failed)} failed; {why})")
+            raise GitopsError(f"sync of {app} failed ({len(result.failed)} failed; {why})")
         if args.dry_run:
             return 1  # as `kubectl diff`: there is drift a sync would remove
         timeout = ws.settings.health_timeout
         health = actions.wait_for_health(
-            args.app,
+            app,
             timeout=timeout,
-            on_change=lambda h: _out([f"{args.app}: {h}"]),
+            on_change=lambda h: _out([f"{app}: {h}"]),
             keys=selected,
         )
         if health in (HealthStatus.DEGRADED, HealthStatus.PROGRESSING, HealthStatus.UNKNOWN):
-            raise GitopsError(f"synced, but {args.app} is {health} (waited up to {timeout:g} s)")
+            raise GitopsError(f"synced, but {app} is {health} (waited up to {timeout:g} s)")
         return 0
     finally:
         ws.close()
@@ -128,15 +129,15 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         _refuse_read_only(ws, f"adopt {args.resource} into Git")
         actions = Actions(ws)
         ws.reconcile_once(only=[args.app])
-        ws.app_spec(args.app)  # an unknown name fails here, listing the known ones
-        actions.check_adoptable(args.app)
-        status = _fresh_status(ws, args.app, refresh=False)
+        app = ws.resolve(args.app)  # an unknown or ambiguous name fails here, saying why
+        actions.check_adoptable(app)
+        status = _fresh_status(ws, app, refresh=False)
         keys = [r.key for r in status.resources if resource_matches(r.key, spec)]
         if not keys:
-            raise GitopsError(f"no resource of {args.app} matches {args.resource}")
+            raise GitopsError(f"no resource of {app} matches {args.resource}")
         if len(keys) > 1:
             raise GitopsError(f"{args.resource} is ambiguous: {', '.join(k.display() for k in keys)}")
-        plan = actions.plan_adopt(args.app, keys[0], args.path)
+        plan = actions.plan_adopt(app, keys[0], args.path)
         _out(adopt_plan_lines(plan))
         for change in plan.changes:
             diff = difflib.unified_diff(

@@ -140,7 +140,7 @@ class LiveWatches:
             if status.error:
                 continue
             try:
-                client = ws.client_for(status.app.name)
+                client = ws.client_for(status.app.id)
             except GitopsError:
                 continue
             for res_status in status.resources:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL
+from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, tracking_name
 from gitops_tui.livewatch import KindWatch, LiveWatches, backoff
 from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
 from gitops_tui.reconcile import Snapshot, Workspace
@@ -68,10 +68,10 @@ def _summary(status: AppStatus) -> str:
 
 def status_events(old: Snapshot | None, new: Snapshot, now: float) -> list[LoopEvent]:
     """What changed between two snapshots, one event per app that changed (never values, only names)."""
-    before = {a.app.name: a for a in old.apps} if old is not None else {}
+    before = {a.app.id: a for a in old.apps} if old is not None else {}
     events = []
     for status in new.apps:
-        name, prev = status.app.name, before.get(status.app.name)
+        name, prev = status.app.id, before.get(status.app.id)
         if status.error and (prev is None or prev.error != status.error):
             events.append(LoopEvent(now, "error", name, f"Unknown: {status.error}"))
             continue
@@ -112,8 +112,9 @@ class _Reconciler(Protocol):
 def apps_for_object(obj: dict, snapshot: Snapshot) -> set[str]:  # type: ignore[type-arg]
     """The apps a live object concerns: those with a resource of its key, or named by its tracking marker."""
     key = ResourceKey.of(obj)
-    names = {a.app.name for a in snapshot.apps if any(r.key == key for r in a.resources)}
+    ids = {a.app.id for a in snapshot.apps if any(r.key == key for r in a.resources)}
     meta = obj.get("metadata") or {}
+    names = set()
     annotation = (meta.get("annotations") or {}).get(ANNOTATION)
     if annotation:
         names.add(str(annotation).split(":", 1)[0])
@@ -121,8 +122,9 @@ def apps_for_object(obj: dict, snapshot: Snapshot) -> set[str]:  # type: ignore[
     for label in (LABEL, FLUX_NAME):
         if labels.get(label):
             names.add(str(labels[label]))
-    known = {a.app.name for a in snapshot.apps}
-    return names & known
+    # markers carry the name an app tracks by; several apps (two clusters' `apps`) may share it
+    ids |= {a.app.id for a in snapshot.apps if tracking_name(a.app) in names}
+    return ids
 
 
 class ReconcileEngine:
@@ -207,7 +209,7 @@ class ReconcileEngine:
             except (GitopsError, OSError):
                 roots = (status.app.path,)
             if any(_under(p, r) for p in rel for r in roots):
-                affected.add(status.app.name)
+                affected.add(status.app.id)
         # a new or changed Application manifest may add apps: discovery needs the full run
         if affected and not any(
             p.endswith((".yaml", ".yml")) and p not in _covered(rel, last, root) for p in rel

@@ -8,6 +8,7 @@ dataclass defined here.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,6 +231,27 @@ def parse_app_id(ref: str) -> tuple[str | None, str | None, str, bool]:
     if len(parts) == 2:
         return None, parts[0], name, helm
     return None, None, name, helm
+
+
+def match_ref(ref: str, apps: Iterable[AppSpec]) -> list[AppSpec]:
+    """The apps a reference names: the app with that id, else every app it fits — `name`, `hr:name`,
+    `namespace/name` or `cluster/name`, `cluster/namespace/name` — one per id, in the given order."""
+    apps = list(apps)
+    exact = [a for a in apps if a.id == ref]
+    if exact:
+        return exact[:1]
+    cluster, namespace, name, helm = parse_app_id(ref)
+    found: dict[str, AppSpec] = {}
+    for app in apps:
+        if app.name != name or (helm and app.kind != HELM_RELEASE):
+            continue
+        home = app.home or DEFAULT_HOME.get(app.origin, "")
+        if cluster is not None and (app.cluster != cluster or home != namespace):
+            continue
+        if cluster is None and namespace is not None and namespace not in (home, app.cluster):
+            continue
+        found.setdefault(app.id, app)
+    return list(found.values())
 
 
 @dataclass(frozen=True)

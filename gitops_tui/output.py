@@ -51,6 +51,11 @@ def status_json(apps: Sequence[AppStatus]) -> str:
         "apps": [
             {
                 "name": a.app.name,
+                "id": a.app.id,
+                "kind": a.app.kind,
+                "cluster": a.app.cluster,
+                "appNamespace": a.app.home,
+                "parent": a.app.parent or None,
                 "path": a.app.path,
                 "context": a.context,
                 "namespace": a.app.namespace,
@@ -93,17 +98,17 @@ def status_text(apps: Sequence[AppStatus], *, verbose: bool = True) -> str:
     for a in apps:
         total = len(a.resources)
         rev = a.revision + ("+dirty" if a.dirty else "")
-        rows.append((a.app.name, str(a.sync), str(a.health), f"{a.drifted}/{total}", rev, a.context))
+        rows.append((a.app.id, str(a.sync), str(a.health), f"{a.drifted}/{total}", rev, a.context))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     if verbose:
         for a in apps:
             if a.error:
-                lines.append(f"\n{a.app.name}: error: {a.error}")
+                lines.append(f"\n{a.app.id}: error: {a.error}")
             drifted = [r for r in a.resources if r.sync is not SyncStatus.SYNCED]
             if not drifted:
                 continue
-            lines.append(f"\n{a.app.name}:")
+            lines.append(f"\n{a.app.id}:")
             for r in drifted:
                 lines.append(
                     f"  {r.key.display():<50} {r.sync}"
@@ -151,6 +156,6 @@ def unified_diff(detail: ResourceDetail) -> str:
 
 def diff_json(app: AppStatus, resources: Iterable[ResourceStatus]) -> str:
     return json.dumps(
-        {"app": app.app.name, "sync": str(app.sync), "resources": [resource_json(r) for r in resources]},
+        {"app": app.app.id, "sync": str(app.sync), "resources": [resource_json(r) for r in resources]},
         indent=2,
     )

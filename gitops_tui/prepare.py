@@ -15,7 +15,15 @@ from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.discovery import ApiResource
 from gitops_tui.cluster.errors import ClusterError
 from gitops_tui.cluster.live import LiveSnapshot
-from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, inject_marker, is_owned, tracked_by
+from gitops_tui.cluster.tracking import (
+    ANNOTATION,
+    FLUX_NAME,
+    LABEL,
+    inject_marker,
+    is_owned,
+    tracked_by,
+    tracking_name,
+)
 from gitops_tui.config import Settings
 from gitops_tui.engine.compare import AppInputs, DryRunFailure
 from gitops_tui.model import AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
@@ -72,7 +80,7 @@ def app_inputs(
             list_failures[key] = reason
     extras = [
         live
-        for live in tracked.get(app.name, ())
+        for live in tracked.get(tracking_name(app), ())
         if ResourceKey.of(live) not in keys and not is_owned(live) and tracked_by(live, app)
     ]
     return AppInputs(

@@ -38,6 +38,7 @@ from gitops_tui.model import (
     ResourceKey,
     ResourceStatus,
     SyncStatus,
+    match_ref,
 )
 from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
 from gitops_tui.source.dependencies import app_paths, touched
@@ -56,8 +57,13 @@ class Snapshot:
     error: str = ""
     discovery_errors: tuple[str, ...] = ()
 
-    def app(self, name: str) -> AppStatus | None:
-        return next((a for a in self.apps if a.app.name == name), None)
+    def app(self, ref: str) -> AppStatus | None:
+        """The app with this id, else the only one this reference names (`resolve_ref`)."""
+        exact = next((a for a in self.apps if a.app.id == ref), None)
+        if exact is not None:
+            return exact
+        matches = match_ref(ref, [a.app for a in self.apps])
+        return next((a for a in self.apps if len(matches) == 1 and a.app.id == matches[0].id), None)
 
 
 class Workspace:
@@ -133,7 +139,9 @@ class Workspace:
         changed = self.repo.dirty_files() if commit is None else []
         with self.repo.worktree_or_revision(commit) as tree:
             found = discover_apps(tree)
-            chosen = [a for a in found.apps if only is None or a.name in only]
+            if only is not None:  # ids, or references a user typed (`diff podinfo`)
+                only = {a.id for ref in only for a in match_ref(ref, found.apps)} | only
+            chosen = [a for a in found.apps if only is None or a.id in only]
             # By position, not by name: a duplicate app name (reported) must not lend the other its cluster.
             contexts: list[str | None | GitopsError] = []
             for app in chosen:
@@ -159,19 +167,19 @@ class Workspace:
         for context, items in by_context.items():
             statuses.extend(self._reconcile_context(context, items, revision, now, ready[context]))
         if changed:
-            dirty = {a.name for a in chosen if touched(self.repo.root, a, changed)}
-            statuses = [replace(s, dirty=True) if s.app.name in dirty else s for s in statuses]
+            dirty = {a.id for a in chosen if touched(self.repo.root, a, changed)}
+            statuses = [replace(s, dirty=True) if s.app.id in dirty else s for s in statuses]
         if only is not None:  # keep what we knew of the others
-            fresh = {s.app.name for s in statuses}
+            fresh = {s.app.id for s in statuses}
             statuses += [
-                s for n, s in self._statuses.items() if n not in fresh and n in {a.name for a in found.apps}
+                s for n, s in self._statuses.items() if n not in fresh and n in {a.id for a in found.apps}
             ]
-        # Discovery's order; by identity first, since a duplicate shares its name with the app it copies.
+        # Discovery's order; by identity first, since a duplicate shares its id with the app it copies.
         position = {id(a): i for i, a in enumerate(found.apps)}
-        order = {a.name: i for i, a in reversed(list(enumerate(found.apps)))}
-        statuses.sort(key=lambda s: position.get(id(s.app), order.get(s.app.name, len(order))))
-        self._statuses = {s.app.name: s for s in reversed(statuses)}  # of two same-named, the first
-        self._apps = {a.name: a for a in reversed(found.apps)}
+        order = {a.id: i for i, a in reversed(list(enumerate(found.apps)))}
+        statuses.sort(key=lambda s: position.get(id(s.app), order.get(s.app.id, len(order))))
+        self._statuses = {s.app.id: s for s in reversed(statuses)}  # of two with one id, the first
+        self._apps = {a.id: a for a in reversed(found.apps)}
         snap = Snapshot(
             apps=tuple(statuses),
             header=header,
@@ -242,7 +250,7 @@ class Workspace:
         # Kinds an app had before but no longer has in Git: their leftovers must still be found (prune).
         # One whose API group cannot be discovered right now (an aggregated API down) is skipped this
         # round, not allowed to fail every app of the cluster.
-        remembered = {k for p in prepared if not p.errors for k in inventory.kinds(p.rendered.app.name)}
+        remembered = {k for p in prepared if not p.errors for k in inventory.kinds(p.rendered.app.id)}
         unresolved = set()
         for kind in remembered - wanted:
             try:
@@ -277,7 +285,7 @@ class Workspace:
             # discovery): forgetting them would hide their leftovers for good. And said, since a
             # leftover of them cannot be shown (or pruned) this round.
             has = kinds_of(status.resources)
-            unread = {k for k in inventory.kinds(app.name) if k in unresolved or list_failed(snapshot, k)}
+            unread = {k for k in inventory.kinds(app.id) if k in unresolved or list_failed(snapshot, k)}
             unread -= has
             if unread:
                 kinds = ", ".join(sorted(f"{k}" + (f" in {ns}" if ns else "") for _, k, ns in unread))
@@ -285,7 +293,7 @@ class Workspace:
                 status = replace(status, notes=(*status.notes, note))
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
-            inventory.update(app.name, has | unread)
+            inventory.update(app.id, has | unread)
         return statuses
 
     def _predict(
@@ -325,7 +333,7 @@ class Workspace:
     ) -> None:
         by_key = {ResourceKey.of(o): o for o in desired}
         for res in resources:
-            self._details[(app.name, res.key)] = (
+            self._details[(app.id, res.key)] = (
                 by_key.get(res.key),
                 snapshot.objects.get(res.key),
                 predicted.get(res.key),
@@ -336,41 +344,54 @@ class Workspace:
         wanted = set(apps) if apps is not None else None
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
             found = discover_apps(tree)
-            chosen = [a for a in found.apps if wanted is None or a.name in wanted]
+            chosen = [a for a in found.apps if wanted is None or a.id in wanted]
             rendered = render_apps(tree, chosen, cache_dir=cache_dir() / "renders")
         client = self.client()
         objects: list[Obj] = []
         for item in rendered:
             prepared = prepare(client, item)
             if item.error or prepared.errors:
-                raise GitopsError(f"{item.app.name}: {item.error or '; '.join(prepared.errors)}")
+                raise GitopsError(f"{item.app.id}: {item.error or '; '.join(prepared.errors)}")
             objects.extend(prepared.desired)
         return objects
 
     # -- queries for the UI and the CLI --------------------------------------------------------------
-    def app_spec(self, name: str) -> AppSpec:
-        if name not in self._apps:
-            raise GitopsError(f"unknown app {name!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
-        return self._apps[name]
+    def resolve(self, ref: str) -> str:
+        """The id of the app a reference names (its id, or its name when no other app has that name).
+        Raises: unknown (listing the known ids), or ambiguous (listing the ids it could mean)."""
+        if ref in self._apps:
+            return ref
+        matches = match_ref(ref, self._apps.values())
+        if len(matches) == 1:
+            return matches[0].id
+        if matches:
+            raise GitopsError(f"app {ref!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
+        raise GitopsError(f"unknown app {ref!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
 
-    def status_of(self, app: str) -> AppStatus:
+    def app_spec(self, ref: str) -> AppSpec:
+        return self._apps[self.resolve(ref)]
+
+    def status_of(self, ref: str) -> AppStatus:
         """The app's last comparison (raises for an app never reconciled)."""
-        if app not in self._statuses:
-            raise GitopsError(f"unknown app {app!r} (known: {', '.join(sorted(self._statuses)) or 'none'})")
-        return self._statuses[app]
+        if ref not in self._statuses:
+            ref = self.resolve(ref)
+        if ref not in self._statuses:
+            raise GitopsError(f"unknown app {ref!r} (known: {', '.join(sorted(self._statuses)) or 'none'})")
+        return self._statuses[ref]
 
-    def raw_objects(self, app: str) -> dict[ResourceKey, tuple[Obj | None, Obj | None, Obj | None]]:
+    def raw_objects(self, ref: str) -> dict[ResourceKey, tuple[Obj | None, Obj | None, Obj | None]]:
         """(desired as applied, live, predicted) per resource of the last comparison. Unmasked: for actions only."""
+        app = ref if any(name == ref for name, _ in self._details) else self.resolve(ref)
         return {key: objs for (name, key), objs in self._details.items() if name == app}
 
-    def client_for(self, app: str) -> ClusterClient:
-        return self.client(self._context_of(self.app_spec(app)))
+    def client_for(self, ref: str) -> ClusterClient:
+        return self.client(self._context_of(self.app_spec(ref)))
 
     def unreachable(self, apps: Iterable[str]) -> str:
         """Why the cluster of one of these apps (as the working tree declares them) cannot be used now,
         "" when each answers. Apps not declared yet (a revert may bring one back) are left to their sync."""
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
-            specs = {a.name: a for a in discover_apps(tree).apps}
+            specs = {a.id: a for a in reversed(discover_apps(tree).apps)}
         for name in apps:
             spec = specs.get(name)
             if spec is None:
@@ -384,10 +405,9 @@ class Workspace:
                 return f"{name}: {problem.message}"
         return ""
 
-    def resource_detail(self, app: str, key: ResourceKey) -> ResourceDetail:
-        status = self._statuses.get(app)
-        if status is None:
-            raise GitopsError(f"unknown app {app!r}")
+    def resource_detail(self, ref: str, key: ResourceKey) -> ResourceDetail:
+        status = self._statuses.get(ref) or self.status_of(ref)
+        app = status.app.id
         res = next((r for r in status.resources if r.key == key), None)
         if res is None:
             raise GitopsError(f"{key.display()} is not part of app {app!r}")

@@ -121,7 +121,7 @@ class Automation:
                     events.append(LoopEvent(now, "freeze", app, "freeze ended"))
             enabled, frozen = self.enabled, set(self._frozen)
         for status in snapshot.apps:
-            name = status.app.name
+            name = status.app.id
             state = self._state.setdefault(name, _AppState())
             if status.sync is SyncStatus.SYNCED:
                 state.attempts, state.next_at = 0, 0.0

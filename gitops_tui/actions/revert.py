@@ -14,7 +14,7 @@ from gitops_tui.actions.sync import ChangeResult, SyncActions, SyncResult
 from gitops_tui.audit import AuditEntry
 from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.secrets import mask_pair
-from gitops_tui.model import Commit, GitopsError, HealthStatus, Obj, RenderedApp, ResourceKey
+from gitops_tui.model import Commit, GitopsError, HealthStatus, Obj, RenderedApp, ResourceKey, match_ref
 from gitops_tui.source import gitwrite
 from gitops_tui.source.dependencies import app_paths
 from gitops_tui.source.discover import discover_apps
@@ -94,8 +94,11 @@ def _dump(obj: Obj | None) -> list[str]:
 
 
 def _effects(before: Sequence[RenderedApp], after: Sequence[RenderedApp]) -> tuple[AppEffect, ...]:
-    old = {r.app.name: r for r in before}
-    new = {r.app.name: r for r in after}
+    old: dict[str, RenderedApp] = {}
+    new: dict[str, RenderedApp] = {}
+    for side, rendered in ((old, before), (new, after)):
+        for r in rendered:
+            side.setdefault(r.app.id, r)  # of two apps with one id (reported), the first
     effects = []
     for name in list(dict.fromkeys([*old, *new])):
         a, b = old.get(name), new.get(name)
@@ -128,10 +131,13 @@ class RevertActions(SyncActions):
         components it pulls in), newest first, from HEAD or from --revision. Needs no cluster."""
         with self.ws.repo.worktree_or_revision(self.ws.settings.revision) as tree:
             found = discover_apps(tree)
-            spec = next((a for a in found.apps if a.name == app), None)
-            if spec is None:
-                known = ", ".join(sorted(a.name for a in found.apps)) or "none"
+            matches = match_ref(app, found.apps)
+            if len(matches) > 1:
+                raise GitopsError(f"app {app!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
+            if not matches:
+                known = ", ".join(sorted(a.id for a in found.apps)) or "none"
                 raise GitopsError(f"unknown app {app!r} (known: {known})")
+            spec = matches[0]
             paths = app_paths(tree, spec)
         return self.ws.repo.history(paths, limit, rev=self.ws.settings.revision)
 

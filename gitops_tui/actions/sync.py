@@ -193,7 +193,7 @@ class SyncActions(ActionsBase):
                 return ChangeResult(key, "prune", True, "already gone")
             if not tracked_by(live, spec) or is_owned(live):
                 return ChangeResult(
-                    key, "prune", False, f"no longer tracked by {spec.name} since the plan: not deleted"
+                    key, "prune", False, f"no longer tracked by {spec.id} since the plan: not deleted"
                 )
             client.delete(res, key.namespace or None, key.name, dry_run=dry_run)
         except ClusterError as exc:

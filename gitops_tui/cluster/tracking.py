@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gitops_tui.model import AppSpec, Obj, TrackingMethod
+from gitops_tui.model import DEFAULT_HOME, AppOrigin, AppSpec, Obj, TrackingMethod
 
 ANNOTATION = "argocd.argoproj.io/tracking-id"
 LABEL = "app.kubernetes.io/instance"
@@ -58,6 +58,14 @@ def parse_tracking_id(value: str) -> TrackingId | None:
     return TrackingId(parts[0], group_kind[0], group_kind[1], ns_name[0], ns_name[1])
 
 
+def tracking_name(app: AppSpec) -> str:
+    """The app name a marker carries: the name, or for an Argo CD Application outside Argo CD's own
+    namespace (apps in any namespace) `<namespace>_<name>`, as Argo CD writes it."""
+    if app.origin is AppOrigin.ARGO and app.home and app.home != DEFAULT_HOME[AppOrigin.ARGO]:
+        return f"{app.home}_{app.name}"
+    return app.name
+
+
 def instance_label_value(app_name: str) -> str:
     """The instance label for annotation+label tracking: cut to 63 characters, never ending in a
     non-alphanumeric character (Argo CD #18237)."""
@@ -75,11 +83,11 @@ def inject_marker(obj: Obj, app: AppSpec) -> Obj:
     annotations = dict(meta.get("annotations") or {})
     method = app.tracking
     if method in (TrackingMethod.ANNOTATION, TrackingMethod.ANNOTATION_AND_LABEL):
-        annotations[ANNOTATION] = tracking_id(app.name, obj, app.namespace)
+        annotations[ANNOTATION] = tracking_id(tracking_name(app), obj, app.namespace)
     if method is TrackingMethod.ANNOTATION_AND_LABEL:
-        labels[LABEL] = instance_label_value(app.name)
+        labels[LABEL] = instance_label_value(tracking_name(app))
     elif method is TrackingMethod.LABEL:
-        labels[LABEL] = app.name
+        labels[LABEL] = tracking_name(app)
     elif method is TrackingMethod.FLUX:
         labels[FLUX_NAME] = app.name
         labels[FLUX_NS] = app.flux_namespace or FLUX_DEFAULT_NAMESPACE
@@ -96,13 +104,13 @@ def tracked_by(live: Obj, app: AppSpec) -> bool:
     labels = meta.get("labels") or {}
     method = app.tracking
     if method is TrackingMethod.LABEL:
-        return bool(labels.get(LABEL)) and labels.get(LABEL) == app.name
+        return bool(labels.get(LABEL)) and labels.get(LABEL) == tracking_name(app)
     if method is TrackingMethod.FLUX:
         return labels.get(FLUX_NAME) == app.name and labels.get(FLUX_NS) == (
             app.flux_namespace or FLUX_DEFAULT_NAMESPACE
         )
     parsed = parse_tracking_id(str((meta.get("annotations") or {}).get(ANNOTATION) or ""))
-    if parsed is None or parsed.app != app.name:
+    if parsed is None or parsed.app != tracking_name(app):
         return False
     # Argo CD's isSelfReferencedObj: the id must name this very object. Cluster-scoped objects carry the
     # destination namespace in the id, so an object without a namespace matches any.

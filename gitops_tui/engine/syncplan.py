@@ -221,7 +221,7 @@ def plan_sync(
             f"({first.error or status.error or 'not compared'})"
         )
     return SyncPlan(
-        app=status.app.name,
+        app=status.app.id,
         waves=tuple(tuple(w) for w in waves),
         prunes=tuple(c for _, c in prunes),
         skipped_prunes=tuple(skipped),

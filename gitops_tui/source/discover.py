@@ -62,14 +62,14 @@ def _mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
     first: dict[str, AppSpec] = {}
     out = []
     for app in apps:
-        if app.name in first:
-            where = first[app.name].defined_in or first[app.name].path
-            message = f"duplicate app name {app.name}: already defined in {where}"
+        if app.id in first:
+            where = first[app.id].defined_in or first[app.id].path
+            message = f"duplicate app name {app.id}: already defined in {where}"
             if app.defined_in:
                 message = f"{app.defined_in}: {message}"
             app = replace(app, error=message)
         else:
-            first[app.name] = app
+            first[app.id] = app
         out.append(app)
     return out
 

@@ -269,7 +269,7 @@ class GitopsApp(App[None]):
         if isinstance(screen, AppScreen):
             return screen.app_name
         if isinstance(screen, AppsScreen) and screen.table.current is not None:
-            return str(screen.table.current.extra.app.name)
+            return str(screen.table.current.extra.app.id)
         return ""
 
     def action_events(self) -> None:

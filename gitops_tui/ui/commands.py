@@ -21,7 +21,7 @@ class AppsProvider(Provider):
             return
         matcher = self.matcher(query)
         for status in snapshot.apps:
-            name = status.app.name
+            name = status.app.id
             title = f"Open app {name}"
             score = matcher.match(title)
             if score > 0:
@@ -35,5 +35,5 @@ class AppsProvider(Provider):
             return
         for status in snapshot.apps:
             if status.drifted or status.error:
-                name = status.app.name
+                name = status.app.id
                 yield DiscoveryHit(f"Open app {name}", partial(app.open_app, name), help=f"{status.sync}")

@@ -60,11 +60,11 @@ def app_row(status: AppStatus, now: float) -> TableRow:
         message = clipped(status.notes[0], 40, "dim")
     else:
         message = Text("")
-    name = Text(status.app.name, style="bold")
+    name = Text(status.app.id, style="bold")
     if status.error:
         name.append(" !", style="bold red")
     return TableRow(
-        key=status.app.name,
+        key=status.app.id,
         cells=(
             name,
             sync_text(status.sync),
@@ -75,7 +75,7 @@ def app_row(status: AppStatus, now: float) -> TableRow:
             message,
         ),
         sort=(
-            status.app.name,
+            status.app.id,
             SYNC_RANK.get(status.sync, 9),
             HEALTH_RANK.get(status.health, 9),
             -status.drifted,
@@ -83,7 +83,7 @@ def app_row(status: AppStatus, now: float) -> TableRow:
             -status.reconciled_at,
             status.error,
         ),
-        search=f"{status.app.name} {status.sync} {status.health} {status.app.path} {status.error}",
+        search=f"{status.app.id} {status.sync} {status.health} {status.app.path} {status.error}",
         attention=bool(status.error) or status.sync is not SyncStatus.SYNCED or status.health in _BAD_HEALTH,
         extra=status,
     )

@@ -62,7 +62,7 @@ class AppScreen(TableScreen):
             self.set_rows([], empty="")
             return
         text = Text()
-        text.append(status.app.name, style="bold")
+        text.append(status.app.id, style="bold")
         text.append("  ")
         text.append_text(sync_text(status.sync))
         text.append("  ")

@@ -60,7 +60,7 @@ class AppsScreen(TableScreen):
         status: AppStatus = row.extra
         spec = status.app
         text = Text()
-        text.append(spec.name, style="bold")
+        text.append(spec.id, style="bold")
         text.append(f"  {spec.origin} · {spec.source_type} · {spec.path or '.'}", style="dim")
         where = " / ".join(p for p in (status.context, spec.namespace) if p)
         if where:
@@ -89,13 +89,13 @@ class AppsScreen(TableScreen):
 
     def action_diff(self) -> None:
         targets = [
-            (status.app.name, res.key)
+            (status.app.id, res.key)
             for status in self._chosen()
             for res in status.resources
             if res.sync is not SyncStatus.SYNCED
         ]
         if not targets:
-            names = ", ".join(s.app.name for s in self._chosen()) or "nothing highlighted"
+            names = ", ".join(s.app.id for s in self._chosen()) or "nothing highlighted"
             self.notify(f"No drifted resources ({names})", timeout=3)
             return
         self.app.push_screen(DiffScreen(ResourceSource(targets)))
@@ -121,4 +121,4 @@ class AppsScreen(TableScreen):
                 timeout=4,
             )
             return
-        self.gitops.mutations.sync(chosen[0].app.name)
+        self.gitops.mutations.sync(chosen[0].app.id)
