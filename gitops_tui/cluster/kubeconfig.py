@@ -8,6 +8,7 @@ name wins, and the first file that sets `current-context` sets it. Missing files
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,22 @@ def context_for_destination(
     if current in matches:
         return current
     return matches[0] if matches else None
+
+
+def context_for_cluster(contexts: list[ContextInfo], cluster: str, configured: str = "") -> str | None:
+    """The kube context a repository's cluster (Flux `clusters/<name>`) means: the configured one; else a
+    context, or a kubeconfig cluster, of that name; else the one context whose name holds the cluster's name
+    as a word (`kind-staging`, `staging-admin@staging`, `gke_proj_europe-west1_staging`). None: no match."""
+    if configured:
+        return configured if any(c.name == configured for c in contexts) else None
+    for info in contexts:
+        if info.name == cluster:
+            return info.name
+    for info in contexts:
+        if info.cluster == cluster:
+            return info.name
+    words = [c.name for c in contexts if cluster in re.split(r"[-_@.:/]+", c.name)]
+    return words[0] if len(words) == 1 else None
 
 
 def client_configuration(kubeconfig: str | None, context: str) -> Any:

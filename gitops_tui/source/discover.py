@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from gitops_tui.model import AppSpec, TrackingMethod
+from gitops_tui.model import AppOrigin, AppSpec, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.clusters import ClusterConfig, bootstrap_app, find_clusters, in_cluster_dir
 from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
 from gitops_tui.source.leaves import auto_apps
@@ -30,6 +31,7 @@ class Discovery:
     apps: tuple[AppSpec, ...]
     errors: tuple[str, ...]  # files or entries that could not be read as apps
     notes: tuple[str, ...]  # things worth knowing: unsupported options, skipped files
+    clusters: tuple[ClusterConfig, ...] = ()  # Flux cluster directories and configured clusters
 
 
 @dataclass
@@ -47,18 +49,38 @@ def discover_apps(root: Path, *, default_tracking: TrackingMethod = TrackingMeth
     config = load_repo_config(root, default_tracking)
     tracking = config.tracking or default_tracking
     scan = _scan(root, tracking)
-    apps = config.apps + scan.declared
+    clusters = find_clusters(root, config.clusters)
+    # What a Flux cluster applies is found by rendering its bootstrap Kustomization, with the cluster's
+    # overlays applied: the same manifests scanned one by one would be unpatched, and cluster-less.
+    declared = [
+        a
+        for a in scan.declared
+        if not (a.origin is AppOrigin.FLUX and in_cluster_dir(a.defined_in, clusters))
+    ]
+    roots = [_bootstrap(root, c, scan.declared) for c in clusters if c.path]
+    apps = config.apps + roots + declared
     notes = config.notes + scan.notes
     if not apps:
         apps = auto_apps(root, scan.kustomize_dirs, scan.chart_dirs, tracking, notes)
     return Discovery(
-        apps=tuple(_mark_duplicates(apps)),
+        apps=tuple(mark_duplicates(apps)),
         errors=tuple(config.errors + scan.errors),
         notes=tuple(notes),
+        clusters=tuple(clusters),
     )
 
 
-def _mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
+def _bootstrap(root: Path, cluster: ClusterConfig, scanned: list[AppSpec]) -> AppSpec:
+    """The cluster's root: gotk-sync.yaml's own Kustomization when the repository was bootstrapped (its
+    path, interval, prune as written), else the one `flux bootstrap` would write."""
+    assumed = bootstrap_app(root, cluster)
+    for app in scanned:
+        if app.origin is AppOrigin.FLUX and app.defined_in == assumed.defined_in and app.name == assumed.name:
+            return replace(app, cluster=cluster.name)
+    return assumed
+
+
+def mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
     first: dict[str, AppSpec] = {}
     out = []
     for app in apps:

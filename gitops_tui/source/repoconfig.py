@@ -38,10 +38,11 @@ import yaml
 
 from gitops_tui.model import AppOrigin, AppSpec, SourceType, TrackingMethod
 from gitops_tui.source import specfields as f
+from gitops_tui.source.clusters import ClusterConfig, parse_clusters
 from gitops_tui.source.specfields import SpecError
 
 CONFIG_FILE = ".gitops-tui.yaml"
-TOP_LEVEL = ("apps", "tracking", "settings")
+TOP_LEVEL = ("apps", "tracking", "settings", "clusters")
 APP_KEYS = (
     "name",
     "path",
@@ -71,6 +72,7 @@ class RepoConfig:
     tracking: TrackingMethod | None = None
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    clusters: list[ClusterConfig] = field(default_factory=list)
 
 
 def _tracking(value: Any, where: str) -> TrackingMethod:
@@ -123,6 +125,8 @@ def load_repo_config(tree: Path, default_tracking: TrackingMethod) -> RepoConfig
             tracking = config.tracking = _tracking(data["tracking"], "tracking")
         except SpecError as exc:
             config.errors.append(f"{CONFIG_FILE}: {exc}")
+    config.clusters, cluster_errors = parse_clusters(data.get("clusters"), CONFIG_FILE)
+    config.errors.extend(cluster_errors)
     raw_apps = data.get("apps")
     if raw_apps is None:
         return config

@@ -366,7 +366,7 @@ apps:
         ".gitops-tui.yaml:15: apps[6] must be a mapping with at least name and path",
     )
     assert found.notes == (
-        ".gitops-tui.yaml: unknown top-level key 'colour' ignored (known: apps, tracking, settings)",
+        ".gitops-tui.yaml: unknown top-level key 'colour' ignored (known: apps, tracking, settings, clusters)",
     )
 
 

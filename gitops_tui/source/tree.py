@@ -1,0 +1,309 @@
+"""The apps of a repository as Argo CD and Flux see them: a tree, found by rendering.
+
+Scanning the checkout finds the roots (`discover.py`): `.gitops-tui.yaml` apps, Argo CD Applications in plain
+YAML, Flux cluster roots and Kustomizations, or, without any of these, the inferred apps. Each app is
+rendered; an `Application` or a Flux `Kustomization` in its output (and whatever the `child_parsers` know:
+ApplicationSets, HelmReleases) is a child app — app-of-apps, Flux's own tree — rendered in turn, to a depth
+limit. A parent owns its children's manifests (it applies them), so it stays an app itself.
+
+What Argo CD or Flux would not deploy is left out:
+- a scanned manifest that a parent's output also declares is that parent's child, as rendered (with the
+  parent's patches applied), not a second app;
+- a scanned manifest in a file a Kustomize app is built from (a base, a patch) is part of that app's output
+  or a fragment of it, not a root;
+- inferred apps (there is no Application or Kustomization anywhere) that declare nothing, once an inferred
+  app turns out to be an app-of-apps: Argo CD deploys only what the Applications name.
+
+Cycles (an app declaring one of its ancestors) and nesting past the depth limit are said in a note on the
+app where they stop; one app's render error ends only its own branch.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gitops_tui.model import AppOrigin, AppSpec, Obj, RenderedApp, SourceType, TrackingMethod
+from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.dependencies import kustomize_inputs
+from gitops_tui.source.discover import Discovery, discover_apps
+from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
+from gitops_tui.source.specfields import SpecError, repo_path
+
+MAX_DEPTH = 10
+# Bytes every manifest that declares an app holds (its apiVersion), and every template that makes one.
+CHILD_MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+_MAX_FILES = 2000
+
+Render = Callable[[Sequence[AppSpec]], list[RenderedApp]]
+# A parser for more child kinds (ApplicationSets, HelmReleases): (object, where, parent) -> the apps it
+# declares, or None when the object is not of its kind.
+ChildParser = Callable[[Obj, str, AppSpec], list[Parsed] | None]
+
+
+@dataclass(frozen=True)
+class AppTree:
+    apps: tuple[AppSpec, ...]  # tree order: each app followed by its children
+    rendered: tuple[RenderedApp, ...]  # parallel to `apps`
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def children(self, app_id: str) -> list[AppSpec]:
+        return [a for a in self.apps if a.parent == app_id]
+
+
+@dataclass
+class _Entry:
+    spec: AppSpec
+    scanned: bool  # found by scanning the checkout (a root unless a parent turns out to declare it)
+    rendered: RenderedApp | None = None
+    notes: list[str] = field(default_factory=list)
+    children: list[_Entry] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, root: Path, parsers: Sequence[ChildParser], max_depth: int) -> None:
+        self.root = root
+        self.parsers = parsers
+        self.max_depth = max_depth
+        self.by_id: dict[str, _Entry] = {}  # the first app of each id
+        self.roots: list[_Entry] = []  # scanned, in scan order (duplicates included)
+        self.notes: list[str] = []
+
+    def scanned(self, apps: Sequence[AppSpec]) -> list[_Entry]:
+        for app in apps:
+            entry = _Entry(app, scanned=True)
+            self.by_id.setdefault(app.id, entry)
+            self.roots.append(entry)
+        return list(self.roots)
+
+    def declared(self, parent: _Entry, child: AppSpec, depth: int) -> _Entry | None:
+        """Put a child the parent declares in the tree; the entry if it needs a render."""
+        existing = self.by_id.get(child.id)
+        if existing is not None and existing.spec.parent == parent.spec.id and existing in parent.children:
+            return self._update(existing, child)  # the parent rendered again (it was adopted)
+        if existing is not None and (child.id == parent.spec.id or child.id in self._ancestors(parent)):
+            parent.notes.append(
+                f"declares {child.kind or 'app'} {child.id}, one of its own ancestors: not followed"
+            )
+            return None
+        if existing is None and depth + 1 >= self.max_depth:
+            parent.notes.append(
+                f"declares {child.kind or 'app'} {child.id}, nested deeper than {self.max_depth} levels: "
+                "not followed"
+            )
+            return None
+        if existing is None:
+            entry = _Entry(child, scanned=False)
+            self.by_id[child.id] = entry
+            parent.children.append(entry)
+            return entry
+        if existing.scanned and not existing.spec.parent:
+            # Found by scanning, but really this parent's child: the rendered manifest (the parent's patches
+            # applied) is what the parent applies.
+            existing.scanned = False
+            parent.children.append(existing)
+            return self._update(
+                existing, replace(child, defined_in=existing.spec.defined_in or child.defined_in)
+            )
+        first = existing.spec.parent or existing.spec.defined_in or existing.spec.path
+        error = f"{child.defined_in or child.path}: duplicate app {child.id}: already declared by {first}"
+        entry = _Entry(replace(child, error=error), scanned=False)
+        parent.children.append(entry)
+        return entry
+
+    @staticmethod
+    def _update(entry: _Entry, spec: AppSpec) -> _Entry | None:
+        same = replace(entry.spec, parent="", defined_in="") == replace(spec, parent="", defined_in="")
+        entry.spec = spec
+        if same and entry.rendered is not None:
+            return None
+        entry.rendered = None
+        entry.children.clear()
+        return entry
+
+    def _ancestors(self, entry: _Entry) -> set[str]:
+        seen: set[str] = {entry.spec.id}
+        parent = entry.spec.parent
+        while parent and parent not in seen:
+            seen.add(parent)
+            up = self.by_id.get(parent)
+            parent = up.spec.parent if up is not None else ""
+        return seen
+
+    def children_of(self, parent: AppSpec, result: RenderedApp) -> list[AppSpec]:
+        out: list[AppSpec] = []
+        origins = result.origins or tuple((parent.path, i) for i in range(len(result.objects)))
+        for obj, (file, index) in zip(result.objects, origins, strict=True):
+            where = f"{file}:{index + 1} (in the output of {parent.id})"
+            parsed: list[Parsed] | None = None
+            if is_application(obj):
+                parsed = [parse_application(obj, where, self.root, parent.tracking)]
+            elif is_flux_kustomization(obj):
+                parsed = [parse_kustomization(obj, where, self.root)]
+            else:
+                for parser in self.parsers:
+                    parsed = parser(obj, where, parent)
+                    if parsed is not None:
+                        break
+            for item in parsed or ():
+                self.notes.extend(item.notes)
+                if item.app is None:
+                    self.notes.append(item.error)
+                elif item.app.id != parent.id:  # Flux's bootstrap Kustomization declares itself
+                    out.append(_inherit(item.app, parent))
+        return out
+
+
+def discover_tree(
+    root: Path,
+    render: Render,
+    *,
+    found: Discovery | None = None,
+    child_parsers: Sequence[ChildParser] = (),
+    max_depth: int = MAX_DEPTH,
+    default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
+    wanted: Callable[[AppSpec], bool] | None = None,
+) -> AppTree:
+    """Every app of the checkout at `root`, with its render. `render` renders a batch in order and never
+    raises (the caller passes its cached, concurrent one). Never raises for content problems.
+
+    `wanted`: only these apps' renders are needed (`diff APP`); the others are rendered only when what they
+    are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`)."""
+    root = Path(root)
+    found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
+    builder = _Builder(root, child_parsers, max_depth)
+    pending = builder.scanned(found.apps)
+    depth = 0
+    while pending:
+        results = _render_needed(root, render, [e.spec for e in pending], wanted)
+        for entry, result in zip(pending, results, strict=True):
+            entry.rendered = result  # all of the level first: a sibling adopted below needs no second render
+        next_level: list[_Entry] = []
+        for entry, result in zip(pending, results, strict=True):
+            if result.error:
+                continue
+            for child in builder.children_of(entry.spec, result):
+                placed = builder.declared(entry, child, depth)
+                if placed is not None and placed not in next_level:
+                    next_level.append(placed)
+        pending = next_level
+        depth += 1
+    return _assemble(builder, found)
+
+
+LAZY = "not rendered: not asked for, and it declares no app"
+
+
+def _render_needed(
+    root: Path, render: Render, apps: list[AppSpec], wanted: Callable[[AppSpec], bool] | None
+) -> list[RenderedApp]:
+    if wanted is None:
+        return render(apps)
+    needed = [a for a in apps if a.error or wanted(a) or may_declare_apps(root, a)]
+    done = iter(render(needed))
+    chosen = {id(a) for a in needed}
+    return [next(done) if id(a) in chosen else RenderedApp(app=a, error=LAZY) for a in apps]
+
+
+def may_declare_apps(root: Path, app: AppSpec) -> bool:
+    """Whether an app's output could hold an Application, ApplicationSet or Flux object: one of the files
+    it is built from names their API group (a chart's template or values, a Kustomize resource, a plain
+    manifest). True when that cannot be told (a remote base, a path outside the checkout)."""
+    try:
+        own = repo_path(app.path, "path")
+    except SpecError:
+        return True
+    if app.source_type is SourceType.KUSTOMIZE:
+        paths, complete = kustomize_inputs(root, own)
+        if not complete:
+            return True
+    else:
+        paths = {own}
+    files: list[Path] = []
+    for rel in sorted(paths):
+        top = root / rel if rel != "." else root
+        if top.is_file():
+            files.append(top)
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            if app.source_type is SourceType.DIRECTORY and not app.recurse and Path(dirpath) != top:
+                dirnames.clear()
+                continue
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            files.extend(Path(dirpath) / name for name in filenames)
+            if len(files) > _MAX_FILES:
+                return True
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if any(marker in data for marker in CHILD_MARKERS):
+            return True
+    return False
+
+
+def _inherit(child: AppSpec, parent: AppSpec) -> AppSpec:
+    """A child app in its parent's tree: the parent's id, and for Flux the parent's cluster."""
+    cluster = parent.cluster if child.origin is AppOrigin.FLUX and not child.cluster else child.cluster
+    return replace(child, parent=parent.id, cluster=cluster)
+
+
+def _assemble(builder: _Builder, found: Discovery) -> AppTree:
+    roots = [e for e in builder.roots if e.scanned and not _fragment(builder, e)]
+    inferred = [e for e in roots if e.spec.origin is AppOrigin.AUTO]
+    if any(e.children for e in inferred):
+        roots = [e for e in roots if e.spec.origin is not AppOrigin.AUTO or e.children]
+    order: list[_Entry] = []
+    seen: set[int] = set()
+
+    def visit(entry: _Entry) -> None:
+        if id(entry) in seen:
+            return
+        seen.add(id(entry))
+        order.append(entry)
+        for child in entry.children:
+            visit(child)
+
+    for entry in roots:
+        visit(entry)
+    apps: list[AppSpec] = []
+    rendered: list[RenderedApp] = []
+    for entry in order:
+        result = entry.rendered or RenderedApp(app=entry.spec, error=entry.spec.error)
+        if entry.notes:
+            result = replace(result, notes=(*result.notes, *entry.notes))
+        apps.append(entry.spec)
+        rendered.append(replace(result, app=entry.spec))
+    return AppTree(
+        tuple(apps), tuple(rendered), found.errors, tuple(dict.fromkeys([*found.notes, *builder.notes]))
+    )
+
+
+def _fragment(builder: _Builder, entry: _Entry) -> bool:
+    """Whether a scanned Argo CD or Flux manifest sits in a file a rendered Kustomize app reads (a base it
+    builds on, a patch it applies): part of that app's output, or a fragment of a manifest, not a root."""
+    file = entry.spec.defined_in
+    if not file or entry.spec.origin not in (AppOrigin.ARGO, AppOrigin.FLUX):
+        return False
+    for other in builder.by_id.values():
+        if other is entry or other.spec.source_type is not SourceType.KUSTOMIZE:
+            continue
+        if other.rendered is None or other.rendered.error:
+            continue
+        if file in _kustomize_files(builder.root, other.spec):
+            return True
+    return False
+
+
+def _kustomize_files(root: Path, app: AppSpec) -> set[str]:
+    try:
+        own = repo_path(app.path, "path")
+    except SpecError:
+        return set()
+    paths, _ = kustomize_inputs(root, own)
+    return {posixpath.normpath(p) for p in paths if not (root / p).is_dir()}
