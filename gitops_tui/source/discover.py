@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gitops_tui.model import AppSpec, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
 from gitops_tui.source.leaves import auto_apps
@@ -41,12 +42,21 @@ class _Scan:
     notes: list[str]
 
 
-def discover_apps(root: Path, *, default_tracking: TrackingMethod = TrackingMethod.ANNOTATION) -> Discovery:
-    """Every app declared in (or inferred from) the tree at `root`. Never raises for content problems."""
+def discover_apps(
+    root: Path,
+    *,
+    default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
+    context: SourceContext | None = None,
+) -> Discovery:
+    """Every app declared in (or inferred from) the tree at `root`. Never raises for content problems.
+
+    `context` tells Argo CD sources which repoURLs are this checkout; without it, it is read from the
+    Git checkout at `root` (a `--revision` tree has none: every repoURL is then taken as this one)."""
     root = Path(root)
     config = load_repo_config(root, default_tracking)
     tracking = config.tracking or default_tracking
-    scan = _scan(root, tracking)
+    context = context or SourceContext.for_checkout(root, config.repositories)
+    scan = _scan(root, tracking, context)
     apps = config.apps + scan.declared
     notes = config.notes + scan.notes
     if not apps:
@@ -74,7 +84,7 @@ def _mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
     return out
 
 
-def _scan(root: Path, tracking: TrackingMethod) -> _Scan:
+def _scan(root: Path, tracking: TrackingMethod, context: SourceContext) -> _Scan:
     scan = _Scan([], [], [], [], [])
     for dirpath, dirnames, filenames in walk_dirs(root):
         rel_dir = dirpath.relative_to(root).as_posix()
@@ -86,11 +96,11 @@ def _scan(root: Path, tracking: TrackingMethod) -> _Scan:
             scan.kustomize_dirs.append(rel_dir)
         for name in filenames:
             if name.endswith(MANIFEST_SUFFIXES):
-                _scan_file(root, dirpath / name, tracking, scan)
+                _scan_file(root, dirpath / name, tracking, scan, context)
     return scan
 
 
-def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan) -> None:
+def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan, context: SourceContext) -> None:
     rel = path.relative_to(root).as_posix()
     try:
         if path.stat().st_size > _MAX_BYTES:
@@ -116,7 +126,7 @@ def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan) ->
             parsed: Parsed | None = None
             where = f"{rel}:{doc.line}"
             if is_application(item):
-                parsed = parse_application(item, where, root, tracking)
+                parsed = parse_application(item, where, root, tracking, context)
             elif is_flux_kustomization(item):
                 parsed = parse_kustomization(item, where, root)
             elif is_application(item, kind="ApplicationSet"):

@@ -84,7 +84,9 @@ def fetch_chart(repo_url: str, chart: str, version: str, *, root: Path | None = 
     label = f"chart {chart} {version}".rstrip() + f" from {repo_url}"
     with _lock(_key(repo, chart, version)):
         if is_exact_version(version):
-            return _cached(root, repo_url, repo, chart, version) or _pull(root, repo_url, chart, version, label)
+            return _cached(root, repo_url, repo, chart, version) or _pull(
+                root, repo_url, chart, version, label
+            )
         record = root / "resolved" / f"{_key(repo, chart, version)}.json"
         resolved = _read_record(record)
         if resolved is not None and time.time() - resolved[1] < RESOLVE_SECONDS:

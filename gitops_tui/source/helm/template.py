@@ -23,8 +23,8 @@ from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.helm.build import prepare
 from gitops_tui.source.helm.options import ChartOptions, HelmRender
 from gitops_tui.source.helm.repository import EMBEDDED
-from gitops_tui.source.rendercache import RenderCache, entry_name, load_entry, store_entry, tool_identity
 from gitops_tui.source.render_directory import expand_lists
+from gitops_tui.source.rendercache import RenderCache, entry_name, load_entry, store_entry, tool_identity
 from gitops_tui.source.tools import run_tool
 from gitops_tui.source.yamlload import is_k8s_object, load_documents
 
@@ -89,7 +89,11 @@ def render_chart(
         volatile = prepared is not None and not prepared.exact
         if cache_dir is not None and not volatile and not (engine[0] == "binary" and len(engine) == 2):
             origins = [(t, i) for i, t in enumerate(result.templates)]
-            store_entry(cache_dir, entry_name("helm", digest, engine, __version__), (result.objects, origins, result.notes))
+            store_entry(
+                cache_dir,
+                entry_name("helm", digest, engine, __version__),
+                (result.objects, origins, result.notes),
+            )
     return result
 
 
@@ -185,8 +189,8 @@ def fingerprint(chart: Path, options: ChartOptions) -> bytes | None:
         digest.update(b"\1values\0" + _read(path) + b"\0")
     set_file = []
     for expression in options.set_file:
-        name, _, path = expression.partition("=")
-        digest.update(b"\1file\0" + _read(Path(path)) + b"\0")
+        name, _, file = expression.partition("=")
+        digest.update(b"\1file\0" + _read(Path(file)) + b"\0")
         set_file.append(name)
     rest = (
         options.release_name,
