@@ -73,6 +73,10 @@ def parse_application(
         app = replace(
             app, ignore_differences=f.ignore_rules(spec.get("ignoreDifferences"), "spec.ignoreDifferences")
         )
+        # Known after the rest is read, so that such an app still shows its destination and sync policy.
+        unreadable = next((s.error for s in app.sources if s.error), "")
+        if unreadable:
+            app = replace(app, error=f"{where}: Application {name}: {unreadable}")
     except SpecError as exc:
         return Parsed(replace(base, error=f"{where}: Application {name}: {exc}"), notes)
     return Parsed(app, notes)
@@ -90,10 +94,7 @@ def _sources(spec: dict[str, Any], tree: Path, ctx: SourceContext, ignored: list
 def _with_sources(app: AppSpec, sources: list[AppSource], ctx: SourceContext) -> AppSpec:
     """Every source on the app; the first that renders (not `ref:`-only) is the primary one, whose path
     and type History, adopt and dependencies read. A source that cannot be read is the app's error: a
-    partial set of objects would make a sync prune what the other sources hold."""
-    for source in sources:
-        if source.error:
-            raise SpecError(source.error)
+    partial set of objects would make a sync prune what the other sources hold (parse_application)."""
     primary = next((s for s in sources if not s.ref_only), sources[0])
     here = not primary.checkout and not primary.chart
     notes = []

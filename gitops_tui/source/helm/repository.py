@@ -165,8 +165,8 @@ def _pull(root: Path, repo_url: str, chart: str, version: str, label: str) -> Pu
 
 
 def _fetch_error(label: str, reason: str) -> ChartFetchError:
-    if "dial tcp: " in reason:  # keep what failed, not the URL Helm tried first
-        reason = reason.split("dial tcp: ", 1)[1]
+    if "dial tcp" in reason:  # keep what failed, not the URLs Helm tried first
+        reason = reason[reason.index("dial tcp") :]
     if "not found in" in reason or "no chart version found" in reason or ": not found" in reason:
         return ChartFetchError(f"{label} not found: {reason}", reason, False)
     return ChartFetchError(f"{label} not reachable (offline?): {reason}", reason, True)
