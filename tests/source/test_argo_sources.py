@@ -402,3 +402,17 @@ def test_kustomize_options_argo_cd_applies(tmp_path: Path) -> None:
     r = render_app(tmp_path, parse(app("web", {"path": "base", "kustomize": no_selector}), tmp_path))
     assert r.objects[0]["spec"]["selector"]["matchLabels"] == {"app": "web"}
     assert r.objects[0]["metadata"]["labels"] == {"team": "x"}
+
+
+def test_a_repositories_map_that_is_not_one_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, ".gitops-tui.yaml", "repositories:\n  - https://github.com/example/values\n")
+    found = discover_apps(tmp_path)
+    assert found.errors == (".gitops-tui.yaml: 'repositories' must map repository URLs to local paths",)
+    write(
+        tmp_path, ".gitops-tui.yaml", "repositories:\n  https://github.com/example/values: /nowhere/values\n"
+    )
+    write(tmp_path, "apps/a.yaml", app("v", {"repoURL": "https://github.com/example/values", "path": "x"}))
+    [mapped] = discover_apps(tmp_path).apps
+    assert mapped.error.endswith(
+        "source https://github.com/example/values is mapped to /nowhere/values, which is not a directory"
+    )
