@@ -163,6 +163,94 @@ HELM_RELEASE = "HelmRelease"
 
 
 @dataclass(frozen=True)
+class HelmParameter:
+    """An Argo CD `helm.parameters` entry: `--set name=value`, or `--set-string` when forced."""
+
+    name: str
+    value: str
+    force_string: bool = False
+
+
+@dataclass(frozen=True)
+class HelmSpec:
+    """Argo CD's `source.helm`, as written. Value file paths are relative to the chart directory (or
+    `$ref/...` into a `ref:` source)."""
+
+    release_name: str = ""
+    namespace: str = ""
+    value_files: tuple[str, ...] = ()
+    ignore_missing_value_files: bool = False
+    values: str = ""  # `values` (YAML) or `valuesObject` (as JSON, which wins over `values`)
+    parameters: tuple[HelmParameter, ...] = ()
+    file_parameters: tuple[tuple[str, str], ...] = ()  # (name, path), as `--set-file`
+    skip_crds: bool = False
+    skip_tests: bool = False
+    skip_schema_validation: bool = False
+    kube_version: str = ""
+    api_versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KustomizeSpec:
+    """Argo CD's `source.kustomize` options that change what is built."""
+
+    images: tuple[str, ...] = ()
+    name_prefix: str = ""
+    name_suffix: str = ""
+    namespace: str = ""
+    common_labels: tuple[tuple[str, str], ...] = ()
+    common_annotations: tuple[tuple[str, str], ...] = ()
+    common_annotations_envsubst: bool = False
+    label_without_selector: bool = False
+    label_include_templates: bool = False
+    replicas: tuple[tuple[str, int], ...] = ()
+    patches: str = ""  # the `patches` list as JSON (it is free-form)
+    components: tuple[str, ...] = ()
+    ignore_missing_components: bool = False
+
+
+@dataclass(frozen=True)
+class JsonnetSpec:
+    """Argo CD's `directory.jsonnet`: top-level arguments and external variables as (name, value, is
+    code), and library directories relative to the repository root."""
+
+    tlas: tuple[tuple[str, str, bool], ...] = ()
+    ext_vars: tuple[tuple[str, str, bool], ...] = ()
+    libs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AppSource:
+    """One source of an Argo CD Application (`spec.source`, or one of `spec.sources`).
+
+    `checkout` is where it is read from: "" for the tree being rendered (this checkout, or its
+    `--revision`), else the absolute path of another local checkout mapped in `.gitops-tui.yaml`. A source
+    that cannot be read here carries `error`; a `ref:`-only source is rendered by nobody, its files are
+    what `$ref/...` value files of the other sources read.
+    """
+
+    repo_url: str = ""
+    path: str = ""  # relative to the checkout's root, posix ("" for a Helm repository chart)
+    chart: str = ""  # a chart in a Helm repository (https or OCI) instead of a path
+    target_revision: str = ""
+    ref: str = ""
+    source_type: SourceType = SourceType.DIRECTORY
+    plugin: str = ""  # a config management plugin's name ("(unnamed)" when it is discovered)
+    checkout: str = ""
+    helm: HelmSpec = field(default_factory=HelmSpec)
+    kustomize: KustomizeSpec = field(default_factory=KustomizeSpec)
+    recurse: bool = False  # directory.recurse
+    include: str = ""
+    exclude: str = ""
+    jsonnet: JsonnetSpec = field(default_factory=JsonnetSpec)
+    error: str = ""
+
+    @property
+    def ref_only(self) -> bool:
+        return bool(self.ref) and not self.path and not self.chart
+
+
+@dataclass(frozen=True)
 class AppSpec:
     """An application as discovered in the repository.
 
@@ -201,6 +289,11 @@ class AppSpec:
     kustomize_images: tuple[str, ...] = ()
     kustomize_name_prefix: str = ""
     kustomize_name_suffix: str = ""
+    # Argo CD: every source as written (the primary one, whose path and type are above, among them);
+    # empty for apps with one source described by the fields above.
+    sources: tuple[AppSource, ...] = ()
+    target_revision: str = ""  # the primary source's targetRevision, as written
+    notes: tuple[str, ...] = ()  # found at discovery, shown with the app's render notes
     # Why the app cannot be rendered, found at discovery (a duplicate name, an Application whose source is
     # not a path in this repo, an invalid field); rendering returns it as the app's error.
     error: str = ""

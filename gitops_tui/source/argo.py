@@ -1,7 +1,8 @@
 """Argo CD `Application` manifests → AppSpec.
 
-Only what decides the desired state and how it is synced is read. Options that would change the rendered
-objects but are not applied here are named in a note, so a difference from Argo CD is never silent.
+Only what decides the desired state and how it is synced is read (its sources: argo_sources.py). Options
+that would change the rendered objects but are not applied here are named in a note, so a difference from
+Argo CD is never silent.
 """
 
 from __future__ import annotations
@@ -10,21 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_tui.model import DEFAULT_HOME, AppOrigin, AppSpec, SourceType, TrackingMethod
+from gitops_tui.model import DEFAULT_HOME, AppOrigin, AppSource, AppSpec, TrackingMethod
 from gitops_tui.source import specfields as f
+from gitops_tui.source.argo_sources import SourceContext, parse_source
 from gitops_tui.source.specfields import SpecError
 
 ARGO_GROUP = "argoproj.io"
 IN_CLUSTER = "https://kubernetes.default.svc"
-
-_KUSTOMIZE_APPLIED = {"images", "namePrefix", "nameSuffix"}
-_HELM_APPLIED = {"valueFiles", "releaseName"}
-_DIRECTORY_APPLIED = {"recurse", "include", "exclude"}
-_EXPLICIT_TYPES = {
-    "kustomize": SourceType.KUSTOMIZE,
-    "helm": SourceType.HELM,
-    "directory": SourceType.DIRECTORY,
-}
 
 
 @dataclass
@@ -42,41 +35,17 @@ def is_application(doc: Any, kind: str = "Application") -> bool:
     )
 
 
-def _pick_source(spec: dict[str, Any], name: str, notes: list[str], where: str) -> dict[str, Any]:
-    if spec.get("source") is not None:
-        return f.mapping(spec["source"], "spec.source")
-    sources = spec.get("sources")
-    if not isinstance(sources, list) or not sources:
-        raise SpecError("spec.source is missing")
-    with_path = [s for s in sources if isinstance(s, dict) and s.get("path")]
-    if not with_path:
-        chart = next((s for s in sources if isinstance(s, dict) and s.get("chart")), {})
-        raise SpecError(_no_path(chart))
-    if len(sources) > 1:
-        notes.append(
-            f"{where}: Application {name} has {len(sources)} sources; only the first with a path "
-            f"({with_path[0]['path']}) is rendered"
-        )
-    return f.mapping(with_path[0], "spec.sources[]")
-
-
-def _no_path(source: dict[str, Any]) -> str:
-    if source.get("chart"):
-        return (
-            f"source is Helm chart {source['chart']} from {source.get('repoURL', '?')}, "
-            "not a path in this repository"
-        )
-    return "source has no path in this repository"
-
-
-def _unapplied(block: dict[str, Any], applied: set[str], prefix: str) -> list[str]:
-    return [f"{prefix}.{key}" for key in block if key not in applied]
-
-
 def parse_application(
-    doc: dict[str, Any], where: str, tree: Path, tracking: TrackingMethod = TrackingMethod.ANNOTATION
+    doc: dict[str, Any],
+    where: str,
+    tree: Path,
+    tracking: TrackingMethod = TrackingMethod.ANNOTATION,
+    context: SourceContext | None = None,
 ) -> Parsed:
-    """`where` is "file:line" of the manifest. Problems after the name is known become the app's error."""
+    """`where` is "file:line" of the manifest. Problems after the name is known become the app's error.
+
+    `context` says which repoURLs name this checkout (none: all of them) and what it has checked out."""
+    ctx = context or SourceContext()
     meta = doc.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name")
@@ -93,55 +62,69 @@ def parse_application(
         tracking=tracking,
     )
     notes: list[str] = []
+    ignored: list[str] = []
     try:
         spec = f.mapping(doc.get("spec"), "spec")
-        source = _pick_source(spec, name, notes, where)
-        if not source.get("path"):
-            raise SpecError(_no_path(source))
-        app = _with_source(base, source, tree, notes, where, name)
+        app = _with_sources(base, _sources(spec, tree, ctx, ignored), ctx)
+        if ignored:
+            notes.append(f"{where}: Application {name}: not applied when rendering: {', '.join(ignored)}")
         app = _with_destination(app, f.mapping(spec.get("destination"), "spec.destination"))
         app = _with_sync_policy(app, f.mapping(spec.get("syncPolicy"), "spec.syncPolicy"))
         app = replace(
             app, ignore_differences=f.ignore_rules(spec.get("ignoreDifferences"), "spec.ignoreDifferences")
         )
+        # Known after the rest is read, so that such an app still shows its destination and sync policy.
+        unreadable = next((s.error for s in app.sources if s.error), "")
+        if unreadable:
+            app = replace(app, error=f"{where}: Application {name}: {unreadable}")
     except SpecError as exc:
         return Parsed(replace(base, error=f"{where}: Application {name}: {exc}"), notes)
     return Parsed(app, notes)
 
 
-def _with_source(
-    app: AppSpec, source: dict[str, Any], tree: Path, notes: list[str], where: str, name: str
-) -> AppSpec:
-    path = f.repo_path(source.get("path"), "source.path")
-    if "plugin" in source:
-        raise SpecError("config management plugins (source.plugin) cannot be rendered here")
-    explicit = [key for key in _EXPLICIT_TYPES if source.get(key) is not None]
-    if len(explicit) > 1:
-        raise SpecError(f"source sets more than one of {', '.join(explicit)}")
-    source_type = _EXPLICIT_TYPES[explicit[0]] if explicit else f.detect_source_type(tree, path)
-    kustomize = f.mapping(source.get("kustomize"), "source.kustomize")
-    helm = f.mapping(source.get("helm"), "source.helm")
-    directory = f.mapping(source.get("directory"), "source.directory")
-    ignored = (
-        _unapplied(kustomize, _KUSTOMIZE_APPLIED, "kustomize")
-        + _unapplied(helm, _HELM_APPLIED, "helm")
-        + _unapplied(directory, _DIRECTORY_APPLIED, "directory")
+def _sources(spec: dict[str, Any], tree: Path, ctx: SourceContext, ignored: list[str]) -> list[AppSource]:
+    if spec.get("source") is not None:
+        return [parse_source(spec["source"], "source", tree, ctx, ignored)]
+    raw = spec.get("sources")
+    if not isinstance(raw, list) or not raw:
+        raise SpecError("spec.source is missing")
+    return [parse_source(s, f"sources[{i}]", tree, ctx, ignored) for i, s in enumerate(raw)]
+
+
+def _with_sources(app: AppSpec, sources: list[AppSource], ctx: SourceContext) -> AppSpec:
+    """Every source on the app; the first that renders (not `ref:`-only) is the primary one, whose path
+    and type History, adopt and dependencies read. A source that cannot be read is the app's error: a
+    partial set of objects would make a sync prune what the other sources hold (parse_application)."""
+    primary = next((s for s in sources if not s.ref_only), sources[0])
+    here = not primary.checkout and not primary.chart
+    notes = []
+    differ = sorted(
+        {
+            s.target_revision
+            for s in sources
+            if not s.chart and not s.checkout and not ctx.same_revision(s.target_revision)
+        }
     )
-    if ignored:
-        notes.append(f"{where}: Application {name}: not applied when rendering: {', '.join(ignored)}")
+    if differ and ctx.branch:
+        notes.append(f"Argo CD renders {' and '.join(differ)}; this shows {ctx.shown()}")
+    notes += [
+        f"source {s.repo_url} is read from the working tree of {s.checkout}" for s in sources if s.checkout
+    ]
     return replace(
         app,
-        path=path,
-        source_type=source_type,
-        # Argo CD reads only the top level of a directory app unless told to recurse.
-        recurse=f.flag(directory.get("recurse"), "directory.recurse", default=False),
-        include=f.text(directory.get("include"), "directory.include"),
-        exclude=f.text(directory.get("exclude"), "directory.exclude"),
-        helm_values_files=f.strings(helm.get("valueFiles"), "helm.valueFiles"),
-        helm_release_name=f.text(helm.get("releaseName"), "helm.releaseName"),
-        kustomize_images=f.strings(kustomize.get("images"), "kustomize.images"),
-        kustomize_name_prefix=f.text(kustomize.get("namePrefix"), "kustomize.namePrefix"),
-        kustomize_name_suffix=f.text(kustomize.get("nameSuffix"), "kustomize.nameSuffix"),
+        path=primary.path if here else "",
+        source_type=primary.source_type,
+        recurse=primary.recurse,
+        include=primary.include,
+        exclude=primary.exclude,
+        helm_values_files=primary.helm.value_files,
+        helm_release_name=primary.helm.release_name,
+        kustomize_images=primary.kustomize.images,
+        kustomize_name_prefix=primary.kustomize.name_prefix,
+        kustomize_name_suffix=primary.kustomize.name_suffix,
+        sources=tuple(sources),
+        target_revision=primary.target_revision,
+        notes=tuple(notes),
     )
 
 

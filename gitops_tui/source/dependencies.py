@@ -103,19 +103,47 @@ def kustomize_inputs(root: Path, start: str) -> tuple[set[str], bool]:
 
 
 def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
-    """The app's path first, then the other paths it is built from, outermost first, without nesting."""
-    try:
-        own = repo_path(app.path, "path")
-    except SpecError:
-        return (app.path,)
+    """The app's path first, then the other paths it is built from, outermost first, without nesting.
+
+    An Argo CD app with several sources is built from every source in this checkout and from the value
+    files its Helm sources read (`$ref/...` ones included); one built from nothing here (a chart from a
+    Helm repository with inline values) is built from the file that declares it."""
+    if not app.sources:
+        try:
+            own = repo_path(app.path, "path")
+        except SpecError:
+            return (app.path,)
+        return _ordered(own, _source_paths(Path(root), own, app.source_type, app.helm_values_files))
+    refs = {f"${s.ref}" for s in app.sources if s.ref and not s.checkout}
+    paths: set[str] = set()
+    for source in app.sources:
+        if not source.checkout and source.path and not source.chart:
+            paths |= _source_paths(Path(root), source.path, source.source_type, source.helm.value_files)
+        for values in (*source.helm.value_files, *(p for _, p in source.helm.file_parameters)):
+            head, _, rest = values.partition("/")
+            if head in refs and rest:
+                paths.add(posixpath.normpath(rest))
+    own = app.path or next(iter(sorted(paths)), "") or app.defined_in or app.path
+    return _ordered(own, paths)
+
+
+def _source_paths(root: Path, own: str, kind: SourceType, value_files: Sequence[str]) -> set[str]:
     paths: set[str] = {own}
-    if app.source_type is SourceType.KUSTOMIZE:
-        paths |= kustomize_inputs(Path(root), own)[0]
-    elif app.source_type is SourceType.HELM:
-        for values in app.helm_values_files:
-            target = posixpath.normpath(posixpath.join(own, values))
+    if kind is SourceType.KUSTOMIZE:
+        paths |= kustomize_inputs(root, own)[0]
+    elif kind is SourceType.HELM:
+        for values in value_files:
+            if values.startswith("$") or "://" in values:
+                continue
+            target = posixpath.normpath(
+                values.lstrip("/") if values.startswith("/") else posixpath.join(own, values)
+            )
             if not target.startswith("../") and target != "..":
                 paths.add(target)
+    return paths
+
+
+def _ordered(own: str, paths: set[str]) -> tuple[str, ...]:
     if "." in paths:
         return (".",)
     others = sorted(p for p in paths if p != own and not _under(p, own))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gitops_tui.model import AppOrigin, AppSpec, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig, bootstrap_app, find_clusters, in_cluster_dir
 from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
@@ -32,6 +33,7 @@ class Discovery:
     errors: tuple[str, ...]  # files or entries that could not be read as apps
     notes: tuple[str, ...]  # things worth knowing: unsupported options, skipped files
     clusters: tuple[ClusterConfig, ...] = ()  # Flux cluster directories and configured clusters
+    context: SourceContext | None = None  # how sources were read: apps found by rendering read the same
 
 
 @dataclass
@@ -43,12 +45,21 @@ class _Scan:
     notes: list[str]
 
 
-def discover_apps(root: Path, *, default_tracking: TrackingMethod = TrackingMethod.ANNOTATION) -> Discovery:
-    """Every app declared in (or inferred from) the tree at `root`. Never raises for content problems."""
+def discover_apps(
+    root: Path,
+    *,
+    default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
+    context: SourceContext | None = None,
+) -> Discovery:
+    """Every app declared in (or inferred from) the tree at `root`. Never raises for content problems.
+
+    `context` tells Argo CD sources which repoURLs are this checkout; without it, it is read from the
+    Git checkout at `root` (a `--revision` tree has none: every repoURL is then taken as this one)."""
     root = Path(root)
     config = load_repo_config(root, default_tracking)
     tracking = config.tracking or default_tracking
-    scan = _scan(root, tracking)
+    context = context or SourceContext.for_checkout(root, config.repositories)
+    scan = _scan(root, tracking, context)
     clusters = find_clusters(root, config.clusters)
     # What a Flux cluster applies is found by rendering its bootstrap Kustomization, with the cluster's
     # overlays applied: the same manifests scanned one by one would be unpatched, and cluster-less.
@@ -67,6 +78,7 @@ def discover_apps(root: Path, *, default_tracking: TrackingMethod = TrackingMeth
         errors=tuple(config.errors + scan.errors),
         notes=tuple(notes),
         clusters=tuple(clusters),
+        context=context,
     )
 
 
@@ -96,7 +108,7 @@ def mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
     return out
 
 
-def _scan(root: Path, tracking: TrackingMethod) -> _Scan:
+def _scan(root: Path, tracking: TrackingMethod, context: SourceContext) -> _Scan:
     scan = _Scan([], [], [], [], [])
     for dirpath, dirnames, filenames in walk_dirs(root):
         rel_dir = dirpath.relative_to(root).as_posix()
@@ -108,11 +120,11 @@ def _scan(root: Path, tracking: TrackingMethod) -> _Scan:
             scan.kustomize_dirs.append(rel_dir)
         for name in filenames:
             if name.endswith(MANIFEST_SUFFIXES):
-                _scan_file(root, dirpath / name, tracking, scan)
+                _scan_file(root, dirpath / name, tracking, scan, context)
     return scan
 
 
-def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan) -> None:
+def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan, context: SourceContext) -> None:
     rel = path.relative_to(root).as_posix()
     try:
         if path.stat().st_size > _MAX_BYTES:
@@ -138,7 +150,7 @@ def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan) ->
             parsed: Parsed | None = None
             where = f"{rel}:{doc.line}"
             if is_application(item):
-                parsed = parse_application(item, where, root, tracking)
+                parsed = parse_application(item, where, root, tracking, context)
             elif is_flux_kustomization(item):
                 parsed = parse_kustomization(item, where, root)
             elif is_application(item, kind="ApplicationSet"):

@@ -8,16 +8,28 @@ sync prune what it should keep.
 from __future__ import annotations
 
 import posixpath
-import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from gitops_tui import __version__
-from gitops_tui.model import AppOrigin, AppSpec, GitopsError, Obj, RenderedApp, ResourceKey, SourceType
+from gitops_tui.model import (
+    AppOrigin,
+    AppSource,
+    AppSpec,
+    GitopsError,
+    Obj,
+    RenderedApp,
+    ResourceKey,
+    SourceType,
+)
+from gitops_tui.source import helm
+from gitops_tui.source.argo_kustomize import overlay_extra
+from gitops_tui.source.argoenv import build_env
 from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.render_directory import render_directory
-from gitops_tui.source.render_helm import render_helm
-from gitops_tui.source.render_kustomize import render_kustomize
+from gitops_tui.source.render_helm import legacy_source, render_helm
+from gitops_tui.source.render_kustomize import Extra, render_kustomize
 from gitops_tui.source.rendercache import (
     RenderCache,
     entry_name,
@@ -33,12 +45,7 @@ from gitops_tui.threads import daemon_map
 
 __all__ = ["app_directory", "clear_render_cache", "load_manifests", "render_app", "render_apps"]
 
-Renderer = Callable[[Path, AppSpec, Path], tuple[list[Obj], list[tuple[str, int]], list[str]]]
-_RENDERERS: dict[SourceType, Renderer] = {
-    SourceType.DIRECTORY: render_directory,
-    SourceType.KUSTOMIZE: render_kustomize,
-    SourceType.HELM: render_helm,
-}
+Rendered = tuple[list[Obj], list[tuple[str, int]], list[str]]
 _NOTHING_FOUND = (
     "no Kubernetes manifests in this repository: no Argo CD Application, Flux Kustomization or "
     ".gitops-tui.yaml app, and no kustomization, Helm chart or YAML manifest (is --repo the right one?)"
@@ -50,16 +57,19 @@ _external_cache = RenderCache()
 def clear_render_cache() -> None:
     """Forget cached Kustomize/Helm output (a hard refresh; tests)."""
     _external_cache.clear()
+    helm.clear_cache()
 
 
-def _render_external(
-    root: Path, app: AppSpec, app_dir: Path, cache_dir: Path | None
-) -> tuple[list[Obj], list[tuple[str, int]], list[str]]:
-    renderer = _RENDERERS[app.source_type]
-    digest = fingerprint(root, app)
+def _render_kustomize(
+    root: Path, app: AppSpec, app_dir: Path, cache_dir: Path | None, extra: Extra | None, cacheable: bool
+) -> Rendered:
+    def renderer(root: Path, app: AppSpec, app_dir: Path) -> Rendered:
+        return render_kustomize(root, app, app_dir, extra)
+
+    digest = fingerprint(root, app) if cacheable else None
     if digest is None:
         return renderer(root, app, app_dir)
-    tool = shutil.which("helm") if app.source_type is SourceType.HELM else kustomize_command()
+    tool = kustomize_command()
     key = (app, digest, str(tool))
     hit = _external_cache.get(key)
     if hit is not None:
@@ -111,18 +121,61 @@ def _duplicates(objects: Sequence[Obj], origins: Sequence[tuple[str, int]]) -> s
     return ""
 
 
+def _render_source(
+    root: Path, app: AppSpec, source: AppSource, refs: dict[str, Path], cache_dir: Path | None
+) -> Rendered:
+    """One source of the app, from the tree at `root` or the other checkout it names."""
+    tree = Path(source.checkout) if source.checkout else root
+    if source.chart:
+        return render_helm(tree, app, source, refs, cache_dir=cache_dir)
+    app_dir = app_directory(tree, source.path)
+    # The renderers below read these fields of the app: the source's own, for the time of its render.
+    view = replace(
+        app,
+        path=source.path,
+        source_type=source.source_type,
+        recurse=source.recurse,
+        include=source.include,
+        exclude=source.exclude,
+        kustomize_images=source.kustomize.images,
+        kustomize_name_prefix=source.kustomize.name_prefix,
+        kustomize_name_suffix=source.kustomize.name_suffix,
+    )
+    env = build_env(app, source)
+    if source.source_type is SourceType.DIRECTORY:
+        return render_directory(tree, view, app_dir, source.jsonnet, env)
+    if source.source_type is SourceType.HELM:
+        return render_helm(tree, view, source, refs, chart_dir=app_dir, cache_dir=cache_dir)
+    extra = overlay_extra(source.kustomize, app_dir, env)
+    # Components may live outside the kustomization tree, where the cache's digest does not look.
+    return _render_kustomize(tree, view, app_dir, cache_dir, extra, cacheable=not source.kustomize.components)
+
+
+def _render_sources(root: Path, app: AppSpec, cache_dir: Path | None) -> Rendered:
+    """Every source but the `ref:`-only ones, objects concatenated in source order."""
+    sources = app.sources or (legacy_source(app),)
+    refs = {f"${s.ref}": Path(s.checkout) if s.checkout else root for s in sources if s.ref}
+    objects: list[Obj] = []
+    origins: list[tuple[str, int]] = []
+    notes: list[str] = list(app.notes)
+    for source in sources:
+        if source.ref_only:
+            continue
+        more, where, said = _render_source(root, app, source, refs, cache_dir)
+        objects += more
+        origins += where
+        notes += said
+    return objects, origins, notes
+
+
 def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> RenderedApp:
     """Render one app; never raises. With `cache_dir`, Kustomize and Helm output is also kept on disk."""
     if app.error:  # found at discovery (a duplicate name, an unusable Application)
-        return RenderedApp(app=app, error=app.error)
+        return RenderedApp(app=app, notes=app.notes, error=app.error)
     root = Path(root).absolute()
     notes: list[str] = []
     try:
-        app_dir = app_directory(root, app.path)
-        if app.source_type is SourceType.DIRECTORY:
-            objects, origins, notes = render_directory(root, app, app_dir)
-        else:
-            objects, origins, notes = _render_external(root, app, app_dir, cache_dir)
+        objects, origins, notes = _render_sources(root, app, cache_dir)
         # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
         objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
         if unknown:
@@ -148,6 +201,13 @@ def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> Rende
     return RenderedApp(app=app, objects=tuple(objects), notes=tuple(notes), origins=tuple(origins))
 
 
+def _external(app: AppSpec) -> bool:
+    """Whether rendering waits on a subprocess (Kustomize, Helm) or the network (a chart to pull)."""
+    return any(s.source_type is not SourceType.DIRECTORY or s.chart for s in app.sources) or (
+        app.source_type is not SourceType.DIRECTORY
+    )
+
+
 def render_apps(
     root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8, cache_dir: Path | None = None
 ) -> list[RenderedApp]:
@@ -157,9 +217,7 @@ def render_apps(
     the process open); directory apps are pure
     Python (threads would only contend for the GIL), so they render on this thread meanwhile.
     """
-    external = [
-        i for i, app in enumerate(apps) if app.source_type is not SourceType.DIRECTORY and not app.error
-    ]
+    external = [i for i, app in enumerate(apps) if _external(app) and not app.error]
     if len(external) <= 1 or max_workers <= 1:
         return [render_app(root, app, cache_dir) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gitops_tui.model import AppSpec, Obj
+from gitops_tui.model import AppOrigin, AppSpec, JsonnetSpec, Obj
 from gitops_tui.source.errors import ManifestError, RenderError
-from gitops_tui.source.walk import KUSTOMIZATION_FILES, glob_matches, manifest_files
+from gitops_tui.source.render_jsonnet import evaluate
+from gitops_tui.source.walk import KUSTOMIZATION_FILES, MANIFEST_SUFFIXES, glob_matches, manifest_files
 from gitops_tui.source.yamlload import is_k8s_object, load_documents
 
 # Files that configure a renderer rather than describe objects.
@@ -32,19 +33,26 @@ def join_errors(errors: list[str]) -> str:
 
 
 def render_directory(
-    root: Path, app: AppSpec, app_dir: Path
+    root: Path,
+    app: AppSpec,
+    app_dir: Path,
+    jsonnet: JsonnetSpec | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[list[Obj], list[tuple[str, int]], list[str]]:
     """Objects, their (file, document index) origins and notes. Raises RenderError naming every bad file.
 
     One unreadable file fails the whole app: applying (or worse, pruning against) a partial set of objects
-    would be wrong, so a partial render is never returned.
+    would be wrong, so a partial render is never returned. An Argo CD app also evaluates its `*.jsonnet`
+    files (with `jsonnet`'s arguments), as Argo CD does.
     """
+    argo = app.origin is AppOrigin.ARGO
+    suffixes = (*MANIFEST_SUFFIXES, ".jsonnet") if argo else MANIFEST_SUFFIXES
     objects: list[Obj] = []
     origins: list[tuple[str, int]] = []
     notes: list[str] = []
     errors: list[str] = []
     real_root = root.resolve()
-    for path in manifest_files(app_dir, recurse=app.recurse):
+    for path in manifest_files(app_dir, recurse=app.recurse, suffixes=suffixes):
         if path.name in NOT_MANIFESTS:
             continue
         in_app = path.relative_to(app_dir).as_posix()
@@ -55,6 +63,18 @@ def render_directory(
         rel = path.relative_to(root).as_posix()
         if path.is_symlink() and not path.resolve().is_relative_to(real_root):
             notes.append(f"{rel}: symlink to outside the repository, skipped")
+            continue
+        if path.name.endswith(".jsonnet"):
+            try:
+                values = evaluate(path, app_dir, root, jsonnet or JsonnetSpec(), env or {})
+            except RenderError as exc:
+                errors.append(exc.message)
+                continue
+            for i, value in enumerate(values):
+                for item in expand_lists(value):
+                    if is_k8s_object(item):
+                        objects.append(item)
+                        origins.append((rel, i))
             continue
         try:
             text = path.read_bytes().decode("utf-8-sig")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.render_directory import expand_lists
 from gitops_tui.source.tools import kustomize_command, run_tool
 from gitops_tui.source.yamlload import is_k8s_object, load_documents
+
+# More overlay entries, given the overlay's directory (for paths relative to it).
+Extra = Callable[[Path], dict[str, Any]]
 
 
 def parse_image(spec: str) -> dict[str, str]:
@@ -46,8 +50,10 @@ def parse_image(spec: str) -> dict[str, str]:
     return entry
 
 
-def _overlay(app: AppSpec, app_dir: Path, overlay_dir: Path) -> dict[str, Any] | None:
-    if not (app.kustomize_images or app.kustomize_name_prefix or app.kustomize_name_suffix):
+def _overlay(
+    app: AppSpec, app_dir: Path, overlay_dir: Path, extra: Extra | None = None
+) -> dict[str, Any] | None:
+    if not (app.kustomize_images or app.kustomize_name_prefix or app.kustomize_name_suffix or extra):
         return None
     overlay: dict[str, Any] = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -61,11 +67,13 @@ def _overlay(app: AppSpec, app_dir: Path, overlay_dir: Path) -> dict[str, Any] |
         overlay["namePrefix"] = app.kustomize_name_prefix
     if app.kustomize_name_suffix:
         overlay["nameSuffix"] = app.kustomize_name_suffix
+    if extra:  # further options an Argo CD Application sets (argo_kustomize.py)
+        overlay.update(extra(overlay_dir))
     return overlay
 
 
 def render_kustomize(
-    root: Path, app: AppSpec, app_dir: Path
+    root: Path, app: AppSpec, app_dir: Path, extra: Extra | None = None
 ) -> tuple[list[Obj], list[tuple[str, int]], list[str]]:
     command = kustomize_command()
     if command is None:
@@ -74,7 +82,7 @@ def render_kustomize(
         command = [*command, "--load-restrictor=LoadRestrictionsNone"]
     what = f"kustomize build {app.path}"
     with tempfile.TemporaryDirectory(prefix="gitops-tui-kustomize-") as tmp:
-        overlay = _overlay(app, app_dir, Path(tmp))
+        overlay = _overlay(app, app_dir, Path(tmp), extra)
         target = app_dir
         if overlay is not None:
             target = Path(tmp)

@@ -23,6 +23,8 @@
         helm: {releaseName: payments, valueFiles: [values-prod.yaml]}
         kustomize: {images: ["payments=registry.example.com/payments:2.1.0"], namePrefix: "", nameSuffix: ""}
     settings: {...}               # tool settings, read by gitops_tui.config
+    repositories:                 # Argo CD sources in other repositories, read from local checkouts
+      https://github.com/org/values: ../values    # relative to this repository's root, or absolute
 
 Every problem is reported as "file:line: ..." and never stops discovery: an entry with a usable name is
 still listed, carrying its error; other entries are unaffected.
@@ -42,7 +44,7 @@ from gitops_tui.source.clusters import ClusterConfig, parse_clusters
 from gitops_tui.source.specfields import SpecError
 
 CONFIG_FILE = ".gitops-tui.yaml"
-TOP_LEVEL = ("apps", "tracking", "settings", "clusters")
+TOP_LEVEL = ("apps", "tracking", "settings", "repositories", "clusters")
 APP_KEYS = (
     "name",
     "path",
@@ -70,6 +72,7 @@ class RepoConfig:
     found: bool = False
     apps: list[AppSpec] = field(default_factory=list)
     tracking: TrackingMethod | None = None
+    repositories: dict[str, str] = field(default_factory=dict)  # repoURL -> path, as written
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     clusters: list[ClusterConfig] = field(default_factory=list)
@@ -127,6 +130,7 @@ def load_repo_config(tree: Path, default_tracking: TrackingMethod) -> RepoConfig
             config.errors.append(f"{CONFIG_FILE}: {exc}")
     config.clusters, cluster_errors = parse_clusters(data.get("clusters"), CONFIG_FILE)
     config.errors.extend(cluster_errors)
+    _repositories(config, data.get("repositories"))
     raw_apps = data.get("apps")
     if raw_apps is None:
         return config
@@ -138,6 +142,17 @@ def load_repo_config(tree: Path, default_tracking: TrackingMethod) -> RepoConfig
         where = f"{CONFIG_FILE}:{lines[i]}" if i < len(lines) else CONFIG_FILE
         _parse_entry(config, entry, i, where, tree, tracking)
     return config
+
+
+def _repositories(config: RepoConfig, raw: Any) -> None:
+    if raw is None:
+        return
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        config.errors.append(f"{CONFIG_FILE}: 'repositories' must map repository URLs to local paths")
+        return
+    config.repositories = dict(raw)
 
 
 def _parse_entry(

@@ -53,8 +53,11 @@ def run_tool(
     cwd: Path | None = None,
     replacements: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    input: str | None = None,  # noqa: A002 (subprocess's own name for it)
 ) -> str:
-    """The tool's stdout; RenderError("<what>: <condensed stderr>") if it fails or runs out of time."""
+    """The tool's stdout; RenderError("<what>: <condensed stderr>") if it fails or runs out of time.
+
+    `input` goes to its stdin (a request that must not show in `ps`, such as Helm values)."""
     timeout = timeout or TIMEOUT_SECONDS
     try:
         # Its own process group, so that a timeout (or our exit) also ends what it started (git, for a
@@ -62,7 +65,7 @@ def run_tool(
         proc = subprocess.Popen(
             list(cmd),
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -76,7 +79,7 @@ def run_tool(
     with _running_lock:
         _running.add(proc)
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        stdout, stderr = proc.communicate(input=input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         proc.communicate()

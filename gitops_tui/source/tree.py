@@ -28,6 +28,7 @@ from pathlib import Path
 
 from gitops_tui.model import AppOrigin, AppSpec, Obj, RenderedApp, SourceType, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
+from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
@@ -65,8 +66,11 @@ class _Entry:
 
 
 class _Builder:
-    def __init__(self, root: Path, parsers: Sequence[ChildParser], max_depth: int) -> None:
+    def __init__(
+        self, root: Path, parsers: Sequence[ChildParser], max_depth: int, context: SourceContext | None
+    ) -> None:
         self.root = root
+        self.context = context
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
@@ -141,7 +145,7 @@ class _Builder:
             where = f"{file}:{index + 1} (in the output of {parent.id})"
             parsed: list[Parsed] | None = None
             if is_application(obj):
-                parsed = [parse_application(obj, where, self.root, parent.tracking)]
+                parsed = [parse_application(obj, where, self.root, parent.tracking, self.context)]
             elif is_flux_kustomization(obj):
                 parsed = [parse_kustomization(obj, where, self.root)]
             else:
@@ -175,7 +179,7 @@ def discover_tree(
     are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`)."""
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
-    builder = _Builder(root, child_parsers, max_depth)
+    builder = _Builder(root, child_parsers, max_depth, found.context)
     pending = builder.scanned(found.apps)
     depth = 0
     while pending:

@@ -31,13 +31,16 @@ def walk_dirs(top: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
         yield Path(dirpath), dirnames, sorted(f for f in filenames if not f.startswith("."))
 
 
-def manifest_files(app_dir: Path, *, recurse: bool) -> Iterator[Path]:
-    """YAML and JSON files under an app directory, in a stable order (directory by directory, by name)."""
+def manifest_files(
+    app_dir: Path, *, recurse: bool, suffixes: tuple[str, ...] = MANIFEST_SUFFIXES
+) -> Iterator[Path]:
+    """YAML and JSON files (or `suffixes`) under an app directory, in a stable order (directory by
+    directory, by name)."""
     for dirpath, dirnames, filenames in walk_dirs(app_dir):
         if not recurse:
             dirnames.clear()
         for name in filenames:
-            if name.endswith(MANIFEST_SUFFIXES):
+            if name.endswith(suffixes):
                 yield dirpath / name
 
 

@@ -133,7 +133,9 @@ def remote(env: Env, tmp_path: Path, *, reject: str = "") -> Path:
     refuses every push with that message (a protected branch)."""
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", str(bare))
-    env.git("remote", "add", "origin", str(bare))
+    # The remote is named as the Applications name the repository; git sends it to the bare one.
+    env.git("config", f"url.{bare}.insteadOf", "https://git.example.com/platform.git")
+    env.git("remote", "add", "origin", "https://git.example.com/platform.git")
     env.git("push", "-q", "-u", "origin", "main")
     if reject:
         hook = bare / "hooks/pre-receive"

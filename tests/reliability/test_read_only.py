@@ -34,7 +34,9 @@ def drifted(env: Env, tmp_path: Path) -> tuple[Env, str]:
     sha = commit_all(env.repo, "web: v2")
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(env.repo, "remote", "add", "origin", str(remote))
+    # Named as the Applications name the repository; git sends it to the bare one.
+    git(env.repo, "config", f"url.{remote}.insteadOf", "https://git.example.com/platform.git")
+    git(env.repo, "remote", "add", "origin", "https://git.example.com/platform.git")
     return env, sha
 
 

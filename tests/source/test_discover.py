@@ -105,7 +105,12 @@ def test_argo_source_types_helm_and_directory_options(tmp_path: Path) -> None:
         "values": "a: 1",
     }
     plain = application("plain", "plain")
-    plain["spec"]["source"]["directory"] = {"recurse": True, "include": "*.yaml", "exclude": "{a,b}/*"}
+    plain["spec"]["source"]["directory"] = {
+        "recurse": True,
+        "include": "*.yaml",
+        "exclude": "{a,b}/*",
+        "disableExtensionFilter": True,
+    }
     write(tmp_path, "apps/apps.yaml", [helm, plain])
     found = discover_apps(tmp_path)
     apps = {a.name: a for a in found.apps}
@@ -120,17 +125,22 @@ def test_argo_source_types_helm_and_directory_options(tmp_path: Path) -> None:
         "*.yaml",
         "{a,b}/*",
     )
-    # Inline Helm values change the output but are not applied: say so rather than differ silently.
-    assert found.notes == ("apps/apps.yaml:1: Application redis: not applied when rendering: helm.values",)
+    assert apps["redis"].sources[0].helm.values == "a: 1"
+    # An option that would change the output but is not applied: said rather than differ silently.
+    assert found.notes == (
+        "apps/apps.yaml:21: Application plain: not applied when rendering: "
+        "source.directory.disableExtensionFilter",
+    )
 
 
-def test_argo_multiple_sources_and_sources_outside_the_repo(tmp_path: Path) -> None:
+def test_argo_multiple_sources_and_helm_repository_charts(tmp_path: Path) -> None:
     write(tmp_path, "web/cm.yaml", configmap("web"))
     multi = application("multi", "ignored")
     del multi["spec"]["source"]
     multi["spec"]["sources"] = [
         {"repoURL": "https://charts.example.com", "chart": "web", "targetRevision": "1.0.0"},
         {"repoURL": "https://git.example.com/platform.git", "path": "web"},
+        {"repoURL": "https://git.example.com/platform.git", "ref": "values", "targetRevision": "main"},
     ]
     chart = application("cert-manager", "x")
     chart["spec"]["source"] = {"repoURL": "https://charts.jetstack.io", "chart": "cert-manager"}
@@ -138,16 +148,15 @@ def test_argo_multiple_sources_and_sources_outside_the_repo(tmp_path: Path) -> N
     write(tmp_path, "apps/a.yaml", [multi, chart, missing])
     found = discover_apps(tmp_path)
     apps = {a.name: a for a in found.apps}
-    assert apps["multi"].path == "web" and apps["multi"].error == ""
-    assert found.notes == (
-        "apps/a.yaml:1: Application multi has 2 sources; only the first with a path (web) is rendered",
-    )
-    # Listed, with an error that says why it cannot be rendered from here.
-    assert apps["cert-manager"].error.endswith(
-        "Application cert-manager: source is Helm chart cert-manager from https://charts.jetstack.io, "
-        "not a path in this repository"
-    )
-    assert apps["cert-manager"].error.startswith("apps/a.yaml:")
+    assert found.notes == ()
+    # The primary source is the first that renders: a chart from a Helm repository has no path here.
+    assert (apps["multi"].path, apps["multi"].source_type, apps["multi"].error) == ("", SourceType.HELM, "")
+    assert [(s.chart, s.path, s.ref, s.ref_only) for s in apps["multi"].sources] == [
+        ("web", "", "", False),
+        ("", "web", "", False),
+        ("", "", "values", True),
+    ]
+    assert apps["cert-manager"].error == "" and apps["cert-manager"].sources[0].chart == "cert-manager"
     # A missing path is still an app; rendering reports it.
     assert apps["missing"].error == "" and apps["missing"].path == "apps/does-not-exist"
 
@@ -366,7 +375,7 @@ apps:
         ".gitops-tui.yaml:15: apps[6] must be a mapping with at least name and path",
     )
     assert found.notes == (
-        ".gitops-tui.yaml: unknown top-level key 'colour' ignored (known: apps, tracking, settings, clusters)",
+        ".gitops-tui.yaml: unknown top-level key 'colour' ignored (known: apps, tracking, settings, repositories, clusters)",
     )
 
 

@@ -349,7 +349,12 @@ def _helm_repo(tmp_path: Path) -> Path:
     write(repo, "charts/redis/Chart.yaml", "apiVersion: v2\nname: redis\nversion: 1.0.0\n")
     write(repo, "charts/redis/values.yaml", "replicas: 1\n")
     write(repo, "charts/redis/values-prod.yaml", "replicas: 3\n")
-    write(repo, "charts/redis/templates/cm.yaml", "{{ .Values.replicas }}\n")
+    write(
+        repo,
+        "charts/redis/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
+        "data:\n  replicas: {{ .Values.replicas | quote }}\n",
+    )
     return repo
 
 
@@ -368,19 +373,27 @@ def test_helm_template_with_fake_helm_on_path(tmp_path: Path, monkeypatch: pytes
     assert r.error == ""
     assert keys(r.objects) == ["ConfigMap/cache/cache-args", "Service/explicit/cache"]
     args = r.objects[0]["data"]["args"]
-    values = (repo / "charts/redis/values-prod.yaml").resolve()
-    assert args == f"template cache . --include-crds --namespace cache --values {values}"
-    assert r.objects[0]["data"]["cwd"] == str((repo / "charts/redis").resolve())
+    chart = repo.absolute() / "charts/redis"
+    # The Kubernetes version is always given, so that the binary and the embedded engine agree.
+    assert args == (
+        f"template cache {chart} --namespace cache --kube-version v1.33.0 "
+        f"--values {chart / 'values-prod.yaml'} --include-crds"
+    )
+    assert Path(r.objects[0]["data"]["cwd"]).resolve() == chart.resolve()
     assert r.origins == (("charts/redis", 0), ("charts/redis", 1))
     released = render_app(repo, replace(app, helm_release_name="redis-main", helm_values_files=()))
-    assert released.objects[0]["data"]["args"] == "template redis-main . --include-crds --namespace cache"
+    assert released.objects[0]["data"]["args"] == (
+        f"template redis-main {chart} --namespace cache --kube-version v1.33.0 --include-crds"
+    )
 
 
 def test_helm_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = _helm_repo(tmp_path)
     app = AppSpec(name="cache", path="charts/redis", source_type=SourceType.HELM)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    assert render_app(repo, app).error == "helm not found on PATH (needed to render charts/redis)"
+    # No helm on PATH: the embedded engine renders it.
+    embedded = render_app(repo, app)
+    assert embedded.error == "" and embedded.objects[0]["data"] == {"replicas": "1"}
     _script(
         tmp_path / "bin/helm",
         "#!/bin/sh\necho 'Error: found in Chart.yaml, but missing in charts/ directory: common' >&2\n"

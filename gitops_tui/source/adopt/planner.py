@@ -23,6 +23,12 @@ def _refuse_early(
             f"{app.name} is a Helm app: Helm values cannot be derived from rendered output; "
             "change values.yaml by hand"
         )
+    rendering = [s for s in app.sources if not s.ref_only]
+    if len(rendering) > 1 or (rendering and (rendering[0].checkout or rendering[0].chart)):
+        raise AdoptRefused(
+            f"{app.name} is built from {len(rendering)} sources or from outside this checkout: "
+            "adopt edits one source in this repository; change the source by hand"
+        )
     if key.group == "" and key.kind == "Secret":
         for drift in fields:
             if pointer.split(drift.path)[:1] in (["data"], ["stringData"]):
