@@ -10,7 +10,7 @@ from typing import Any
 from gitops_tui.actions.adopt import AdoptResult
 from gitops_tui.actions.revert import RevertPlan, RevertResult
 from gitops_tui.actions.sync import ChangeResult, SyncResult
-from gitops_tui.engine.syncoptions import kind_rank
+from gitops_tui.engine.syncoptions import CREATE_NAMESPACE, kind_rank
 from gitops_tui.engine.syncplan import PHASE_ORDER, PlannedChange, SyncPlan
 from gitops_tui.model import Commit, HookStatus
 from gitops_tui.source.adopt import AdoptPlan
@@ -38,7 +38,7 @@ def plan_lines(plan: SyncPlan) -> list[str]:
     headed = len(groups) > 1 or bool(plan.hooks)
     for (phase, wave), items in groups.items():
         if headed:
-            lines.append(f"  [{phase} wave {wave}]")
+            lines.append(f"  [{phase} wave {wave}]" if phase else "  [first of all]")
         for item in items:
             if isinstance(item, PlannedChange):
                 lines.extend(change_lines(item, show_wave=not headed))
@@ -56,12 +56,14 @@ def _groups(plan: SyncPlan) -> dict[tuple[str, int], list[PlannedChange | HookSt
     """Changes and hooks by (phase, wave) in run order; the hooks among the changes by kind and name."""
     groups: dict[tuple[str, int], list[PlannedChange | HookStatus]] = {}
     for change in plan.changes:
-        groups.setdefault((change.phase, change.wave), []).append(change)
+        # The namespace CreateNamespace makes comes before everything (Argo CD creates it first of all).
+        where = ("", 0) if CREATE_NAMESPACE in change.options else (change.phase, change.wave)
+        groups.setdefault(where, []).append(change)
     for hook in plan.hooks:
         for phase in hook.phases:
             if phase in PHASE_ORDER:
                 groups.setdefault((phase, hook.wave), []).append(hook)
-    ordered = sorted(groups.items(), key=lambda item: (PHASE_ORDER[item[0][0]], item[0][1]))
+    ordered = sorted(groups.items(), key=lambda item: (PHASE_ORDER.get(item[0][0], -9), item[0][1]))
     return {where: _by_kind(items) for where, items in ordered}
 
 

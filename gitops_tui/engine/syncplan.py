@@ -398,13 +398,15 @@ def plan_sync(
         and bool(status.app.namespace)
         and not any(_namespace_dep(o) == status.app.namespace for o in desired.values())
     )
-    if wants_namespace:
-        ns = _namespace_change(status.app.namespace)
-        assert ns.obj is not None
-        tasks.append(_Task(PRE_SYNC, 0, ns, ns.obj, ns.obj))
     tasks.sort(key=lambda t: order_key(t.phase, t.wave, t.obj))
     _adjust_deps(tasks, _namespace_dep, _namespace_ref)
     _adjust_deps(tasks, _crd_dep, _crd_ref)
+    if wants_namespace:
+        # A PreSync wave 0 task in Argo CD, but created before anything else runs (before PreSync hooks of
+        # lower waves, before the dry run): first.
+        ns = _namespace_change(status.app.namespace)
+        assert ns.obj is not None
+        tasks.insert(0, _Task(PRE_SYNC, 0, ns, ns.obj, ns.obj))
     notes = list(_app_notes(app_options))
     if selected is not None and any(any(p in SYNC_PHASES for p in h.phases) for h in status.hooks):
         notes.append("hooks do not run in a sync of selected resources (as in Argo CD)")

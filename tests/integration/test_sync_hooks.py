@@ -6,6 +6,7 @@ hooks listed apart in `status --json`, never applied, never pruned."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,13 @@ import pytest
 from clitools import Env
 from repotools import commit_all, git, write
 
+from gitops_tui.actions import Actions
+from gitops_tui.audit import AuditLog
+from gitops_tui.config import Settings
+from gitops_tui.reconcile import Workspace
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.sandbox.server import SandboxServer
+from gitops_tui.source.repo import GitRepo
 
 NS = "waves"
 TRACKING = "argocd.argoproj.io/tracking-id"
@@ -119,7 +125,7 @@ def test_a_sync_in_waves_with_hooks_and_sync_options(env: Env) -> None:
     assert code == 1, out + err
     lines = out.splitlines()
     assert "sync waves: 6 to create, 0 to update, 0 to prune; 3 hook(s) not run by gitops-tui" in lines
-    assert lines.index("  [PreSync wave 0]") < lines.index("  create   Namespace/waves")
+    assert lines.index("  [first of all]") < lines.index("  create   Namespace/waves")
     assert "  hook     PreSync Job.batch/waves/upgrade-sql-schema-…: not run by gitops-tui" in lines
     assert lines.index("  [Sync wave -1]") < lines.index("  create   ConfigMap/waves/settings")
     assert "  hook     Sync Job.batch/waves/maint-page-up: not run by gitops-tui" in lines
@@ -128,22 +134,29 @@ def test_a_sync_in_waves_with_hooks_and_sync_options(env: Env) -> None:
     # Objects in the namespace the sync would create cannot be checked by the server: said, not failed.
     assert "would be created (namespace waves is created first; not checked by the server)" in out
     assert env.writes(before) == []
+    # Read-only mode previews the same, and refuses the sync itself.
+    code, same, err = env.cli("sync", "waves", "--dry-run", "--read-only")
+    assert code == 1 and same.splitlines()[1:] == lines[1:], err
+    code, _, err = env.cli("sync", "waves", "--yes", "--read-only")
+    assert code == 2 and "read-only mode" in err
+    assert env.writes(before) == []
 
     # The sync: the namespace first, then each wave in order (a wave once the one before is healthy).
     before = env.mark()
     code, out, err = env.cli("sync", "waves", "--yes")
     assert code == 0, out + err
-    sent = env.writes(before)
-    paths = [p.split("?")[0] for _, p in sent]
-    assert paths == [
-        "/api/v1/namespaces/waves",
-        "/api/v1/namespaces/waves/configmaps/settings",
-        "/api/v1/namespaces/waves/configmaps",  # big, Replace=true on a missing object: POST
-        "/api/v1/namespaces/waves/configmaps/keep",
-        "/apis/apps/v1/namespaces/waves/replicasets/backend",
-        "/apis/apps/v1/namespaces/waves/replicasets/frontend",
+    sent = [(m, p.split("?")[0]) for m, p in env.writes(before)]
+    paths = [p for _, p in sent]
+    # One kind after another, each kind's objects at once (so in any order among themselves).
+    assert paths[:2] == ["/api/v1/namespaces/waves", "/api/v1/namespaces/waves/configmaps/settings"]
+    assert sorted(sent[2:4]) == [
+        ("PATCH", "/api/v1/namespaces/waves/configmaps/keep"),
+        ("POST", "/api/v1/namespaces/waves/configmaps"),  # big, Replace=true on a missing object: POST
     ]
-    assert sent[2][0] == "POST"
+    assert paths[4:] == [
+        "/apis/apps/v1/namespaces/waves/replicasets/backend",
+        "/apis/apps/v1/namespaces/waves/replicasets/frontend",  # wave 2, once backend is healthy
+    ]
     assert not any("/jobs" in p for p in paths)  # hooks are never applied
     namespace = env.live("Namespace", "", NS)
     assert TRACKING not in (namespace["metadata"].get("annotations") or {})  # not part of the app
@@ -196,3 +209,38 @@ def test_a_sync_in_waves_with_hooks_and_sync_options(env: Env) -> None:
     assert big["metadata"]["annotations"][TRACKING] == f"waves:/ConfigMap:{NS}/big"
     assert env.live("ConfigMap", NS, "keep")["data"] == {"A": "1"}
     assert env.live("Job", NS, "upgrade-sql-schema-4f2c1d0-presync-1718000000")
+
+
+def test_a_wave_waits_for_the_one_before_to_be_healthy(tmp_path: Path, sandbox) -> None:
+    """No controllers here: the wave-0 ReplicaSet never becomes ready, so the wave-1 ConfigMap is never
+    applied, and the result says why (Argo CD would wait as long; we wait up to the health timeout)."""
+    server, kubeconfig = sandbox
+    repo = tmp_path / "platform"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "apps/waves.yaml", [application()])
+    write(
+        repo,
+        "waves/manifests.yaml",
+        [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}},
+            replicaset("backend"),
+            configmap("after", {"A": "1"}, **{"argocd.argoproj.io/sync-wave": "1"}),
+        ],
+    )
+    commit_all(repo, "waves")
+    settings = Settings(repo=str(repo), kubeconfig=str(kubeconfig), context="sandbox", health_timeout=0.2)
+    ws = Workspace(settings, GitRepo(repo))
+    try:
+        actions = Actions(ws, AuditLog(tmp_path / "audit.jsonl"), sleep=lambda _s: time.sleep(0.05))
+        plan = actions.plan_sync("waves")
+        assert [[c.key.name for c in step] for step in plan.waves] == [[NS], ["backend"], ["after"]]
+        result = actions.sync(plan)
+        assert [r.key.name for r in result.applied] == [NS, "backend"]
+        assert result.aborted.startswith(
+            f"ReplicaSet.apps/{NS}/backend still Progressing 0.2 s after Sync wave 0"
+        )
+        assert result.aborted.endswith("; later waves were not attempted")
+        assert server.store.get(("", "configmaps"), NS, "after") is None
+    finally:
+        ws.close()
