@@ -11,11 +11,11 @@ moves them after the last wave. Hooks are listed where Argo CD would run them; g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from gitops_tui.engine import pointer
-from gitops_tui.engine.hooks import POST_SYNC, PRE_SYNC, SYNC, SYNC_FAIL, SYNC_PHASES, is_hook_like
+from gitops_tui.engine.hooks import PRE_SYNC, SYNC, SYNC_PHASES, is_hook_like
 from gitops_tui.engine.syncoptions import (
     CREATE_NAMESPACE,
     FORCE,
@@ -25,11 +25,11 @@ from gitops_tui.engine.syncoptions import (
     REPLACE,
     SERVER_SIDE_APPLY,
     SKIP_DRY_RUN_ON_MISSING,
-    kind_rank,
     resource_option,
     sync_options,
     wave_of,
 )
+from gitops_tui.engine.syncorder import PHASE_ORDER, Task, mirrored, namespace_dep, order_key, sort_tasks
 from gitops_tui.model import (
     AppStatus,
     DriftField,
@@ -40,9 +40,17 @@ from gitops_tui.model import (
     TakenOverField,
 )
 
-__all__ = ["IMMUTABLE", "PlannedChange", "SyncPlan", "order_key", "plan_sync", "prune_kept", "wave_of"]
+__all__ = [
+    "IMMUTABLE",
+    "PHASE_ORDER",
+    "PlannedChange",
+    "SyncPlan",
+    "order_key",
+    "plan_sync",
+    "prune_kept",
+    "wave_of",
+]
 
-PHASE_ORDER = {PRE_SYNC: -1, SYNC: 0, POST_SYNC: 1, SYNC_FAIL: 2}
 # The options of one object that change or explain how it is applied, and how it is pruned.
 APPLY_OPTIONS = (
     REPLACE,
@@ -53,7 +61,6 @@ APPLY_OPTIONS = (
     SKIP_DRY_RUN_ON_MISSING,
 )
 PRUNE_OPTIONS = ("Prune=false", "Prune=confirm", "Delete=false", "Delete=confirm", PRUNE_LAST)
-CRD_GROUP = "apiextensions.k8s.io"
 
 # Fields the API server refuses to change in place (an apply fails with 422; the object must be replaced).
 IMMUTABLE: Mapping[str, tuple[str, ...]] = {
@@ -127,27 +134,6 @@ class SyncPlan:
         return not self.changes
 
 
-def order_key(phase: str, wave: int, obj: Obj) -> tuple[int, int, int, str, str]:
-    """Argo CD's task order; the namespace only breaks ties Argo leaves to chance."""
-    meta = obj.get("metadata") or {}
-    return (
-        PHASE_ORDER.get(phase, 0),
-        wave,
-        kind_rank(str(obj.get("kind") or "")),
-        str(meta.get("name") or ""),
-        str(meta.get("namespace") or ""),
-    )
-
-
-@dataclass
-class _Task:
-    phase: str
-    wave: int
-    change: PlannedChange
-    target: Obj | None  # None for a prune
-    obj: Obj  # what orders it: the target, or the live object of a prune
-
-
 def _immutable_paths(kind: str, drift: Sequence[DriftField]) -> tuple[str, ...]:
     prefixes = IMMUTABLE.get(kind, ())
     hits = []
@@ -161,66 +147,7 @@ def _immutable_paths(kind: str, drift: Sequence[DriftField]) -> tuple[str, ...]:
     return tuple(hits)
 
 
-def _group_of(obj: Obj) -> str:
-    api_version = str(obj.get("apiVersion") or "")
-    return api_version.rpartition("/")[0]
-
-
-def _namespace_dep(obj: Obj) -> str | None:
-    if obj.get("kind") == "Namespace" and not _group_of(obj):
-        return str((obj.get("metadata") or {}).get("name") or "")
-    return None
-
-
-def _namespace_ref(obj: Obj) -> str | None:
-    return str((obj.get("metadata") or {}).get("namespace") or "") or None
-
-
-def _crd_dep(obj: Obj) -> str | None:
-    if obj.get("kind") != "CustomResourceDefinition" or _group_of(obj) != CRD_GROUP:
-        return None
-    spec = obj.get("spec") or {}
-    group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
-    return f"{group}/{kind}" if isinstance(group, str) and isinstance(kind, str) else None
-
-
-def _crd_ref(obj: Obj) -> str | None:
-    return f"{_group_of(obj)}/{obj.get('kind') or ''}"
-
-
-def _adjust_deps(
-    tasks: list[_Task], is_dep: Callable[[Obj], str | None], refers: Callable[[Obj], str | None]
-) -> None:
-    """gitops-engine `adjustDeps`: a dependency (a Namespace, a CRD) sorted after the first object that
-    needs it moves to just before that object, and takes its wave and phase."""
-    first: dict[str, int] = {}
-    for i in range(len(tasks)):
-        task = tasks[i]
-        if task.target is None:
-            continue
-        dep = is_dep(task.target)
-        if dep is not None:
-            index = first.get(dep)
-            if index is None:
-                continue
-            task.wave, task.phase = tasks[index].wave, tasks[index].phase
-            tasks.insert(index, tasks.pop(i))
-            for name, at in first.items():
-                if at >= index:
-                    first[name] = at + 1
-        else:
-            ref = refers(task.target)
-            if ref is not None and ref not in first:
-                first[ref] = i
-
-
-def _mirrored(waves: Collection[int]) -> dict[int, int]:
-    """Prune waves swapped end for end (gitops-engine: the symmetric swap of the unique prune waves)."""
-    unique = sorted(set(waves))
-    return dict(zip(unique, reversed(unique), strict=True))
-
-
-def _steps(tasks: Sequence[_Task]) -> tuple[tuple[PlannedChange, ...], ...]:
+def _steps(tasks: Sequence[Task[PlannedChange]]) -> tuple[tuple[PlannedChange, ...], ...]:
     """One (phase, wave) after another: its prunes, then its applies by consecutive kind."""
     steps: list[tuple[PlannedChange, ...]] = []
     i = 0
@@ -339,9 +266,9 @@ def plan_sync(
     `missing_namespace`: the app's destination namespace does not exist (CreateNamespace=true makes it)."""
     taken_over = taken_over or {}
     app_options = status.app.sync_options
-    tasks: list[_Task] = []
+    tasks: list[Task[PlannedChange]] = []
     skipped: list[tuple[ResourceKey, str]] = []
-    prune_tasks: list[_Task] = []
+    prune_tasks: list[Task[PlannedChange]] = []
     for res in status.resources:
         if selected is not None and res.key not in selected:
             continue
@@ -354,7 +281,7 @@ def plan_sync(
             change = PlannedChange(
                 key=res.key, action="prune", options=tuple(o for o in options if o in PRUNE_OPTIONS)
             )
-            task = _Task(SYNC, wave_of(obj), change, None, obj)
+            task = Task(SYNC, wave_of(obj), change, None, obj)
             prune_tasks.append(task)
             if reason:
                 skipped.append((res.key, reason))
@@ -376,11 +303,11 @@ def plan_sync(
             taken_over.get(res.key, ()),
             res.needs_replace,
         )
-        tasks.append(_Task(SYNC, wave_of(target), change, target, target))
+        tasks.append(Task(SYNC, wave_of(target), change, target, target))
     # Prune waves mirror creation's over every object that needs pruning (skipped ones included, as
     # gitops-engine decides the skip only when it gets there), then PruneLast puts them after the last
     # Sync wave, which counts every object of the sync, in sync or not.
-    swap = _mirrored([t.wave for t in prune_tasks])
+    swap = mirrored([t.wave for t in prune_tasks])
     for task in prune_tasks:
         task.wave = swap[task.wave]
     hooks: tuple[HookStatus, ...] = ()
@@ -396,17 +323,15 @@ def plan_sync(
         CREATE_NAMESPACE in app_options
         and missing_namespace
         and bool(status.app.namespace)
-        and not any(_namespace_dep(o) == status.app.namespace for o in desired.values())
+        and not any(namespace_dep(o) == status.app.namespace for o in desired.values())
     )
-    tasks.sort(key=lambda t: order_key(t.phase, t.wave, t.obj))
-    _adjust_deps(tasks, _namespace_dep, _namespace_ref)
-    _adjust_deps(tasks, _crd_dep, _crd_ref)
+    sort_tasks(tasks)
     if wants_namespace:
         # A PreSync wave 0 task in Argo CD, but created before anything else runs (before PreSync hooks of
         # lower waves, before the dry run): first.
         ns = _namespace_change(status.app.namespace)
         assert ns.obj is not None
-        tasks.insert(0, _Task(PRE_SYNC, 0, ns, ns.obj, ns.obj))
+        tasks.insert(0, Task(PRE_SYNC, 0, ns, ns.obj, ns.obj))
     notes = list(_app_notes(app_options))
     if selected is not None and any(any(p in SYNC_PHASES for p in h.phases) for h in status.hooks):
         notes.append("hooks do not run in a sync of selected resources (as in Argo CD)")
