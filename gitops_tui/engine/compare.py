@@ -181,6 +181,23 @@ def compare_app(inputs: AppInputs, *, revision: str = "", context: str = "", now
         context=context,
         reconciled_at=now,
         hooks=hook_statuses(hooks, live_hooks),
+        notes=_compare_notes(inputs.app),
+    )
+
+
+_COMPARE_NOTES = {
+    "ServerSideDiff=false": "compared client-side",
+    "ServerSideDiff=true": "as always here, when the cluster allows dry runs",
+    "IncludeMutationWebhook=true": "as always here: the server-side dry run runs the mutating webhooks",
+}
+
+
+def _compare_notes(app: AppSpec) -> tuple[str, ...]:
+    """What the Application's compare-options change here, said once on the app."""
+    return tuple(
+        f"compare-options {option}: {_COMPARE_NOTES[option]}"
+        for option in app.compare_options
+        if option in _COMPARE_NOTES
     )
 
 

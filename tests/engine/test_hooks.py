@@ -3,6 +3,7 @@ and an app's hooks listed apart from its resources: never drift, never extra, ne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -226,6 +227,23 @@ def test_ignore_extraneous_only_spares_extraneous_objects() -> None:
         server_side=False,
     )
     assert compare_app(inputs).sync is SyncStatus.OUT_OF_SYNC
+
+
+def test_the_apps_compare_options_are_said() -> None:
+    app = replace(APP, compare_options=("ServerSideDiff=false", "IncludeMutationWebhook=true"))
+    assert compare_app(AppInputs(app=app, desired=[], live={}, server_side=False)).notes == (
+        "compare-options ServerSideDiff=false: compared client-side",
+        "compare-options IncludeMutationWebhook=true: as always here: the server-side dry run runs the mutating webhooks",
+    )
+
+
+def test_a_live_only_skip_object_is_listed_apart_not_pruned() -> None:
+    """Argo CD would call it OutOfSync (needs pruning) for ever and never prune it; here it is listed
+    with the hooks, and the app is not OutOfSync because of it."""
+    skip = obj("ConfigMap", "generated", annotations={ARGO: "Skip"})
+    status = compare_app(AppInputs(app=APP, desired=[], live={}, extras=[skip], server_side=False))
+    assert status.resources == () and status.sync is SyncStatus.SYNCED
+    assert [(h.phases, h.name, h.in_git) for h in status.hooks] == [(("Skip",), "generated", False)]
 
 
 def test_resource_status_carries_its_options() -> None:
