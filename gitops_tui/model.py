@@ -297,6 +297,9 @@ class AppSpec:
     # Why the app cannot be rendered, found at discovery (a duplicate name, an Application whose source is
     # not a path in this repo, an invalid field); rendering returns it as the app's error.
     error: str = ""
+    # The Application's `argocd.argoproj.io/compare-options` annotation (ServerSideDiff=false,
+    # IncludeMutationWebhook=true), comma-separated items.
+    compare_options: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -371,6 +374,9 @@ class ResourceStatus:
     needs_replace: bool = False
     note: str = ""
     error: str = ""
+    # The object's argocd.argoproj.io/sync-options and compare-options (from Git, else from live).
+    sync_options: tuple[str, ...] = ()
+    compare_options: tuple[str, ...] = ()
 
     @property
     def last_manager(self) -> tuple[str | None, str | None]:
@@ -394,6 +400,7 @@ class AppStatus:
     context: str = ""
     reconciled_at: float = 0.0  # time.time() when computed
     notes: tuple[str, ...] = ()
+    hooks: tuple[HookStatus, ...] = ()  # hooks, Skip and ignored hook objects: listed apart, never drift
 
     @property
     def drifted(self) -> int:
@@ -446,3 +453,33 @@ class GitopsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class HookStatus:
+    """A hook resource (`argocd.argoproj.io/hook`, `helm.sh/hook`), a `Skip` resource or a hook Argo CD
+    ignores: never compared as drift, never part of the app's sync or health, never pruned. Listed apart, as
+    Argo CD lists them, with the state of its live object when there is one."""
+
+    key: ResourceKey  # the name is "" for a `generateName` hook
+    version: str
+    phases: tuple[
+        str, ...
+    ]  # PreSync / Sync / PostSync / SyncFail, then PreDelete / PostDelete; Skip; () ignored
+    generate_name: str = ""
+    wave: int = 0
+    delete_policies: tuple[str, ...] = ()
+    in_git: bool = True  # False: a live hook left by an earlier sync, no longer in Git
+    live_name: str = ""  # the live object shown (a generateName hook's newest run); "" when none
+    health: HealthStatus = HealthStatus.NONE  # of the live object (NONE: none, or no health check)
+    health_message: str = ""
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name as Git gives it: `generateName` ends in "…" (a new name each run)."""
+        return self.key.name or (f"{self.generate_name}…" if self.generate_name else "")
+
+    def display(self) -> str:
+        kind = f"{self.key.kind}.{self.key.group}" if self.key.group else self.key.kind
+        return f"{kind}/{self.key.namespace}/{self.name}" if self.key.namespace else f"{kind}/{self.name}"

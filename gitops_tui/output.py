@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
-from gitops_tui.model import AppStatus, ResourceDetail, ResourceStatus, SyncStatus
+from gitops_tui.engine.hooks import PHASE_RANK
+from gitops_tui.engine.status import ignored_extraneous
+from gitops_tui.model import AppStatus, HookStatus, ResourceDetail, ResourceStatus, SyncStatus
 
 
 def _json_safe(value: Any) -> Any:
@@ -43,6 +45,34 @@ def resource_json(res: ResourceStatus) -> dict[str, Any]:
         **({"note": res.note} if res.note else {}),
         **({"error": res.error} if res.error else {}),
         **({"needsReplace": True} if res.needs_replace else {}),
+        **({"syncOptions": list(res.sync_options)} if res.sync_options else {}),
+        **({"compareOptions": list(res.compare_options)} if res.compare_options else {}),
+    }
+
+
+def hook_json(hook: HookStatus) -> dict[str, Any]:
+    """A hook as `status --json` lists it: apart from the resources, never drift."""
+    return {
+        "phases": list(hook.phases),
+        "group": hook.key.group,
+        "version": hook.version.rpartition("/")[2],
+        "kind": hook.key.kind,
+        "namespace": hook.key.namespace,
+        "name": hook.key.name,
+        "generateName": hook.generate_name,
+        "wave": hook.wave,
+        "deletePolicies": list(hook.delete_policies),
+        "inGit": hook.in_git,
+        "live": (
+            {
+                "name": hook.live_name,
+                "health": "" if hook.health == "NONE" else str(hook.health),
+                "message": hook.health_message,
+            }
+            if hook.live_name
+            else None
+        ),
+        **({"note": hook.note} if hook.note else {}),
     }
 
 
@@ -66,11 +96,16 @@ def status_json(apps: Sequence[AppStatus]) -> str:
                 "dirty": a.dirty,  # uncommitted changes in what the app is built from
                 "notes": list(a.notes),
                 "resources": [resource_json(r) for r in a.resources],
+                "hooks": [hook_json(h) for h in a.hooks],
             }
             for a in apps
         ]
     }
     return json.dumps(doc, indent=2, sort_keys=False)
+
+
+def _phase_rank(phase: str) -> int:
+    return PHASE_RANK.get(phase, len(PHASE_RANK))
 
 
 def _short(value: Any, width: int = 40) -> str:
@@ -105,15 +140,22 @@ def status_text(apps: Sequence[AppStatus], *, verbose: bool = True) -> str:
         for a in apps:
             if a.error:
                 lines.append(f"\n{a.app.id}: error: {a.error}")
+            if a.hooks:
+                phases = sorted({h.phases[0] if h.phases else "ignored" for h in a.hooks}, key=_phase_rank)
+                lines.append(
+                    f"\n{a.app.id}: {len(a.hooks)} hook(s) ({', '.join(phases)}): not drift, not run here"
+                )
             drifted = [r for r in a.resources if r.sync is not SyncStatus.SYNCED]
             if not drifted:
                 continue
             lines.append(f"\n{a.app.id}:")
             for r in drifted:
-                lines.append(
-                    f"  {r.key.display():<50} {r.sync}"
-                    + (f"  ({r.error or r.note})" if r.error or r.note else "")
+                why = (
+                    r.error
+                    or r.note
+                    or ("IgnoreExtraneous: the app stays Synced" if ignored_extraneous(r) else "")
                 )
+                lines.append(f"  {r.key.display():<50} {r.sync}" + (f"  ({why})" if why else ""))
                 for d in r.drift:
                     who = f"  by {d.manager}" + (f" {age(d.time)}" if d.time else "") if d.manager else ""
                     lines.append(f"    {d.path}: git={_short(d.git)} live={_short(d.live)}{who}")

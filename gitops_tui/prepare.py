@@ -1,8 +1,9 @@
 """From rendered apps and a live snapshot to what the engine compares.
 
 `prepare` resolves each desired object against discovery (namespace filled in or dropped, as the server
-would) and injects the tracking marker; `app_inputs` gathers one app's desired, live and predicted objects,
-the live objects tracked to it but no longer in Git, and the reasons some could not be read or dry-run.
+would) and injects the tracking marker, and sets hooks apart (never compared, dry-run or applied);
+`app_inputs` gathers one app's desired, live and predicted objects, the live objects tracked to it but no
+longer in Git, its hooks' live runs, and the reasons some could not be read or dry-run.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from gitops_tui.cluster.tracking import (
     LABEL,
     inject_marker,
     is_owned,
+    parse_tracking_id,
     tracked_by,
     tracking_name,
 )
 from gitops_tui.config import Settings
 from gitops_tui.engine.compare import AppInputs, DryRunFailure
+from gitops_tui.engine.hooks import is_hook_like
 from gitops_tui.model import AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
 
 
@@ -37,6 +40,7 @@ class Prepared:
     desired: list[Obj] = field(default_factory=list)
     kinds: set[tuple[str, str, str]] = field(default_factory=set)  # (apiVersion, kind, namespace) to list
     errors: list[str] = field(default_factory=list)
+    hooks: list[Obj] = field(default_factory=list)  # hooks, Skip and ignored hook objects: not compared
 
 
 def prepare(client: ClusterClient, rendered: RenderedApp) -> Prepared:
@@ -54,8 +58,16 @@ def prepare(client: ClusterClient, rendered: RenderedApp) -> Prepared:
             prepared.errors.append(exc.message)
             return prepared
         obj = scoped(obj, res, app.namespace or client.namespace or "default")
+        namespace = (obj.get("metadata") or {}).get("namespace", "")
+        if is_hook_like(obj):
+            # Listed (to show the live runs) only where the kind is served: a hook of a kind the cluster
+            # does not know yet (an Argo Workflow) must not fail the app's listing.
+            prepared.hooks.append(inject_marker(obj, app))
+            if res is not None:
+                prepared.kinds.add((api_version, kind, namespace))
+            continue
         prepared.desired.append(inject_marker(obj, app))
-        prepared.kinds.add((api_version, kind, (obj.get("metadata") or {}).get("namespace", "")))
+        prepared.kinds.add((api_version, kind, namespace))
     return prepared
 
 
@@ -78,10 +90,18 @@ def app_inputs(
         reason = failed_kinds.get((key.group, key.kind, key.namespace))
         if reason:
             list_failures[key] = reason
+    hook_keys = {ResourceKey.of(o) for o in p.hooks}
+    in_git = keys | hook_keys
     extras = [
         live
         for live in tracked.get(tracking_name(app), ())
-        if ResourceKey.of(live) not in keys and not is_owned(live) and tracked_by(live, app)
+        if ResourceKey.of(live) not in in_git and not is_owned(live) and tracked_by(live, app)
+    ]
+    live_hooks = [snapshot.objects[k] for k in hook_keys if k in snapshot.objects]
+    live_hooks += [
+        live
+        for live in tracked.get(tracking_name(app), ())
+        if ResourceKey.of(live) not in in_git and is_hook_like(live) and hook_tracked_by(live, app)
     ]
     return AppInputs(
         app=app,
@@ -92,8 +112,26 @@ def app_inputs(
         dry_run_failures={k: failures[k] for k in keys if k in failures},
         list_failures=list_failures,
         ignore=app.ignore_differences + ignore_rules(settings),
-        server_side=server_side,
+        server_side=server_side and "ServerSideDiff=false" not in app.compare_options,
         manager=settings.field_manager,
+        hooks=p.hooks,
+        live_hooks=live_hooks,
+    )
+
+
+def hook_tracked_by(live: Obj, app: AppSpec) -> bool:
+    """A live hook of this app. Argo CD writes the tracking id of a `generateName` hook before the name is
+    made (`app:batch/Job:ns/`), so the id may name no object; kind and app must still match."""
+    if tracked_by(live, app):
+        return True
+    meta = live.get("metadata") or {}
+    parsed = parse_tracking_id(str((meta.get("annotations") or {}).get(ANNOTATION) or ""))
+    key = ResourceKey.of(live)
+    return (
+        parsed is not None
+        and parsed.app == tracking_name(app)
+        and (parsed.group, parsed.kind) == (key.group, key.kind)
+        and parsed.name in ("", key.name)
     )
 
 

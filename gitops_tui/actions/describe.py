@@ -10,8 +10,9 @@ from typing import Any
 from gitops_tui.actions.adopt import AdoptResult
 from gitops_tui.actions.revert import RevertPlan, RevertResult
 from gitops_tui.actions.sync import ChangeResult, SyncResult
-from gitops_tui.engine.syncplan import PlannedChange, SyncPlan
-from gitops_tui.model import Commit
+from gitops_tui.engine.syncoptions import CREATE_NAMESPACE, kind_rank
+from gitops_tui.engine.syncplan import PHASE_ORDER, PlannedChange, SyncPlan
+from gitops_tui.model import Commit, HookStatus
 from gitops_tui.source.adopt import AdoptPlan
 
 _WIDTH = 50
@@ -28,27 +29,114 @@ def plan_lines(plan: SyncPlan) -> list[str]:
         f"sync {plan.app}: {plan.count('create')} to create, {plan.count('update')} to update, "
         f"{plan.count('prune')} to prune"
     )
+    if plan.hooks:
+        head += f"; {len(plan.hooks)} hook(s) not run by gitops-tui"
     lines = [head]
-    for change in plan.changes:
-        lines.extend(change_lines(change))
+    lines.extend(f"  {note}" for note in plan.notes)
+    groups = _groups(plan)
+    # Wave headers once there is more than one step to tell apart (or hooks to place among them).
+    headed = len(groups) > 1 or bool(plan.hooks)
+    for (phase, wave), items in groups.items():
+        if headed:
+            lines.append(f"  [{phase} wave {wave}]" if phase else "  [first of all]")
+        for item in items:
+            if isinstance(item, PlannedChange):
+                lines.extend(change_lines(item, show_wave=not headed))
+            else:
+                lines.append(hook_line(item, phase))
+    reasons = dict(zip(plan.skipped_prunes, plan.skip_reasons, strict=False))
     for key in plan.skipped_prunes:
-        lines.append(f"  skip     {key.display():<{_WIDTH}} not in Git (prune not asked for or disabled)")
+        lines.append(f"  skip     {key.display():<{_WIDTH}} not in Git ({reasons.get(key) or 'not pruned'})")
     if plan.blocked_reason:
         lines.append(f"  blocked: {plan.blocked_reason}")
     return lines
 
 
-def change_lines(change: PlannedChange) -> list[str]:
-    wave = f"  wave {change.wave}" if change.wave else ""
-    lines = [f"  {change.action:<8} {change.key.display():<{_WIDTH}}{wave}".rstrip()]
+def _groups(plan: SyncPlan) -> dict[tuple[str, int], list[PlannedChange | HookStatus]]:
+    """Changes and hooks by (phase, wave) in run order; the hooks among the changes by kind and name."""
+    groups: dict[tuple[str, int], list[PlannedChange | HookStatus]] = {}
+    for change in plan.changes:
+        # The namespace CreateNamespace makes comes before everything (Argo CD creates it first of all).
+        where = ("", 0) if CREATE_NAMESPACE in change.options else (change.phase, change.wave)
+        groups.setdefault(where, []).append(change)
+    for hook in plan.hooks:
+        for phase in hook.phases:
+            if phase in PHASE_ORDER:
+                groups.setdefault((phase, hook.wave), []).append(hook)
+    ordered = sorted(groups.items(), key=lambda item: (PHASE_ORDER.get(item[0][0], -9), item[0][1]))
+    return {where: _by_kind(items) for where, items in ordered}
+
+
+def _by_kind(items: list[PlannedChange | HookStatus]) -> list[PlannedChange | HookStatus]:
+    hooks = [i for i in items if isinstance(i, HookStatus)]
+    if not hooks:  # the plan's own order (prunes first, Namespaces moved up) stands
+        return items
+
+    def order(item: PlannedChange | HookStatus) -> tuple[int, int, str]:
+        if isinstance(item, HookStatus):
+            return 1, kind_rank(item.key.kind), item.name
+        return (0 if item.action == "prune" else 1), kind_rank(item.key.kind), item.key.name
+
+    return sorted(items, key=order)
+
+
+def hook_line(hook: HookStatus, phase: str) -> str:
+    when = " (Argo CD runs it only when a sync fails)" if phase == "SyncFail" else ""
+    return f"  hook     {phase} {hook.display()}: not run by gitops-tui{when}"
+
+
+_OPTION_TEXT = {
+    "ServerSideApply=true": "applied server-side, as every gitops-tui apply",
+    "ServerSideApply=false": "gitops-tui applies server-side all the same",
+    "Validate=false": "gitops-tui never asks the server for strict field validation",
+    "SkipDryRunOnMissingResource=true": "gitops-tui applies without a separate dry run first",
+    "CreateNamespace=true": "the destination namespace is missing: created first (not tracked, never pruned)",
+    "Prune=confirm": "confirmed by asking for the prune",
+    "Delete=confirm": "confirmed by asking for the prune",
+    "PruneLast=true": "pruned after the last wave",
+}
+
+
+def _option_line(change: PlannedChange, option: str) -> str:
+    if option == "Replace=true":
+        text = "created (POST), not applied" if change.action == "create" else "replaced (PUT), not applied"
+        if change.recreate:
+            return ""  # said by Force=true
+    elif option == "Force=true":
+        if change.recreate:
+            text = "deleted, then created again"
+        elif "Delete=false" in change.options:
+            text = "not honoured: the object is marked Delete=false, and gitops-tui never deletes it"
+        else:
+            text = "would recreate it if a change could not be made in place; none here"
+    elif option == "Delete=false":
+        return ""  # said by Force=true
+    else:
+        text = _OPTION_TEXT.get(option, "")
+    return f"      {option}: {text}" if text else ""
+
+
+def change_lines(change: PlannedChange, *, show_wave: bool = True) -> list[str]:
+    wave = f"  wave {change.wave}" if change.wave and show_wave else ""
+    action = change.action
+    if change.recreate:
+        action = "recreate"
+    elif change.replace and action == "update":
+        action = "replace"
+    lines = [f"  {action:<8} {change.key.display():<{_WIDTH}}{wave}".rstrip()]
+    lines.extend(line for line in (_option_line(change, o) for o in change.options) if line)
     for d in change.drift:
         lines.append(f"      {d.path}: live {_short(d.live)} → git {_short(d.git)}")
     for t in change.taken_over:
         lines.append(f"      takes over {t.path} from {t.manager}")
-    for path in change.immutable:
-        lines.append(f"      WILL FAIL: {path} cannot be changed in place (the object must be replaced)")
-    if change.needs_replace and not change.immutable:
-        lines.append("      WILL FAIL: the server refuses this change in place (the object must be replaced)")
+    if not change.recreate:
+        for path in change.immutable:
+            how = "in place, not even by a replace" if change.replace else "in place"
+            lines.append(f"      WILL FAIL: {path} cannot be changed {how} (the object must be recreated)")
+        if change.needs_replace and not change.immutable and not change.replace:
+            lines.append(
+                "      WILL FAIL: the server refuses this change in place (the object must be replaced)"
+            )
     return lines
 
 

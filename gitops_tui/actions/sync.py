@@ -1,7 +1,10 @@
-"""Sync: apply Git to the cluster (server-side apply, forced, our field manager), in waves, then prune.
+"""Sync: apply Git to the cluster (server-side apply, forced, our field manager), step by step as Argo CD
+orders it (phase, wave, kind), pruning in each wave before applying (the writes: actions/syncwrite.py).
 
 Planned first from a fresh comparison (the blast radius the confirm dialog and `--dry-run` show), then run;
-what actually happened, including what was applied before a failure, is returned and logged.
+what actually happened, including what was applied before a failure, is returned and logged. As in Argo CD,
+a wave starts once the one before is healthy; an object marked Replace=true is replaced (PUT) or created
+instead of applied, and Force=true deletes it and creates it again. Hooks are not run (the plan lists them).
 """
 
 from __future__ import annotations
@@ -10,14 +13,21 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from gitops_tui.actions.base import ActionsBase
+from gitops_tui.actions.syncwrite import SyncWrites
 from gitops_tui.audit import AuditEntry, resource_names
 from gitops_tui.cluster.client import ClusterClient
-from gitops_tui.cluster.errors import ClusterError, ClusterTimeout, ClusterUnreachable, Conflict, ServerError
+from gitops_tui.cluster.errors import (
+    ClusterError,
+    ClusterTimeout,
+    ClusterUnreachable,
+    Conflict,
+    ServerError,
+)
 from gitops_tui.cluster.tracking import is_owned, tracked_by
 from gitops_tui.engine.health.aggregate import aggregate
 from gitops_tui.engine.managedfields import csa_migration_patch, is_client_side_applied, takeovers
-from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync
+from gitops_tui.engine.syncoptions import CREATE_NAMESPACE
+from gitops_tui.engine.syncplan import PlannedChange, SyncPlan, plan_sync, prune_kept
 from gitops_tui.model import (
     AppSpec,
     GitopsError,
@@ -64,7 +74,7 @@ class SyncResult:
 Progress = Callable[[ChangeResult], None]
 
 
-class SyncActions(ActionsBase):
+class SyncActions(SyncWrites):
     # -- sync ------------------------------------------------------------------------------------------
     def plan_sync(
         self,
@@ -89,7 +99,27 @@ class SyncActions(ActionsBase):
         for key, obj in desired.items():
             if key in live:
                 taken[key] = takeovers(live[key], obj, manager)
-        return plan_sync(status, desired, live, prune=prune, selected=selected, taken_over=taken)
+        return plan_sync(
+            status,
+            desired,
+            live,
+            prune=prune,
+            selected=selected,
+            taken_over=taken,
+            missing_namespace=self._namespace_missing(app, status.app),
+        )
+
+    def _namespace_missing(self, app: str, spec: AppSpec) -> bool:
+        """CreateNamespace=true: whether the destination namespace is missing (one GET; when it cannot be
+        read, it is not created: the sync then says what the server says)."""
+        if CREATE_NAMESPACE not in spec.sync_options or not spec.namespace:
+            return False
+        try:
+            client = self.ws.client_for(app)
+            res = client.discovery.for_kind("", "Namespace")
+            return res is not None and client.get(res, None, spec.namespace) is None
+        except GitopsError:
+            return False
 
     def sync(self, plan: SyncPlan, *, dry_run: bool = False, progress: Progress | None = None) -> SyncResult:
         if not dry_run:
@@ -108,21 +138,35 @@ class SyncActions(ActionsBase):
         manager = self.ws.settings.field_manager
         live = {k: lv for k, (_, lv, _) in self.ws.raw_objects(plan.app).items() if lv is not None}
         results: list[ChangeResult] = []
-        for wave in plan.waves:
-            if not dry_run:
-                self._migrate_client_side_apply(client, wave, live, manager)
-            wave_results = self._apply_wave(client, wave, manager, dry_run, spec.retry)
-            for r in wave_results:
+        creating: set[str] = set()  # dry run: namespaces the sync would create first
+        stages = {(step[0].phase, step[0].wave) for step in plan.waves}
+        stage: tuple[str, int] | None = None
+        applied: list[PlannedChange] = []  # in the current (phase, wave)
+        for step in plan.waves:
+            here = (step[0].phase, step[0].wave)
+            if stage is not None and here != stage:
+                # Argo CD starts a wave when the one before is healthy (only when there are several).
+                problem = "" if dry_run or len(stages) < 2 else self._wait_healthy(client, applied, stage)
+                if problem:
+                    return SyncResult(plan.app, tuple(results), dry_run, aborted=problem)
+                applied = []
+            stage = here
+            if step[0].action == "prune":
+                step_results = [self._prune(client, spec, change, dry_run) for change in step]
+            else:
+                if not dry_run:
+                    self._migrate_client_side_apply(client, step, live, manager)
+                step_results = self._apply_wave(client, step, manager, dry_run, spec.retry, live, creating)
+            for r in step_results:
                 progress(r)
-            results.extend(wave_results)
-            failed = [r for r in wave_results if not r.ok]
+            results.extend(step_results)
+            ok = {r.key for r in step_results if r.ok}
+            applied += [c for c in step if c.action != "prune" and c.key in ok]
+            failed = [r for r in step_results if not r.ok]
             if failed:
-                reason = f"{len(failed)} of {len(wave)} failed in a wave; later waves and prunes were not attempted"
+                where = f"{here[0]} wave {here[1]}" if len(stages) > 1 else "the sync"
+                reason = f"{len(failed)} of {len(step)} failed in {where}; later waves were not attempted"
                 return SyncResult(plan.app, tuple(results), dry_run, aborted=reason)
-        for change in plan.prunes:
-            r = self._prune(client, spec, change, dry_run)
-            progress(r)
-            results.append(r)
         return SyncResult(plan.app, tuple(results), dry_run)
 
     def _apply_wave(
@@ -132,15 +176,18 @@ class SyncActions(ActionsBase):
         manager: str,
         dry_run: bool,
         retry: RetryPolicy | None,
+        live: dict[ResourceKey, Obj] | None = None,
+        creating: set[str] | None = None,
     ) -> list[ChangeResult]:
         pending = list(wave)
         done: dict[ResourceKey, ChangeResult] = {}
         attempts = 0
         limit = retry.limit if retry else 0
         delay = retry.backoff_seconds if retry else 0.0
+        live = live or {}
+        creating = set() if creating is None else creating
         while pending:
-            objs = [c.obj for c in pending if c.obj is not None]
-            outcomes = client.apply_many(objs, manager=manager, force=True, dry_run=dry_run)
+            outcomes = client.map(lambda c: self._write(client, c, manager, dry_run, live, creating), pending)
             retry_next = []
             for change, outcome in zip(pending, outcomes, strict=True):
                 if isinstance(outcome, ClusterError):
@@ -149,9 +196,7 @@ class SyncActions(ActionsBase):
                         continue
                     done[change.key] = ChangeResult(change.key, change.action, False, outcome.message)
                 else:
-                    done[change.key] = ChangeResult(
-                        change.key, change.action, True, _verb(change.action, dry_run)
-                    )
+                    done[change.key] = ChangeResult(change.key, change.action, True, outcome)
             if not retry_next:
                 break
             attempts += 1
@@ -172,7 +217,7 @@ class SyncActions(ActionsBase):
         removed from Git stay co-owned and the apply never removes them (fixture 23)."""
         for change in wave:
             obj = live.get(change.key)
-            if obj is None or not is_client_side_applied(obj):
+            if change.replace or change.recreate or obj is None or not is_client_side_applied(obj):
                 continue
             patch = csa_migration_patch(obj, manager)
             if patch:
@@ -195,6 +240,9 @@ class SyncActions(ActionsBase):
                 return ChangeResult(
                     key, "prune", False, f"no longer tracked by {spec.id} since the plan: not deleted"
                 )
+            kept = prune_kept(live, spec.sync_options)
+            if kept:
+                return ChangeResult(key, "prune", True, f"not deleted: {kept} (set since the plan)")
             client.delete(res, key.namespace or None, key.name, dry_run=dry_run)
         except ClusterError as exc:
             return ChangeResult(key, "prune", False, exc.message)
@@ -250,9 +298,3 @@ class SyncActions(ActionsBase):
             if settled or time.monotonic() >= deadline:
                 return health
             sleep(interval)
-
-
-def _verb(action: str, dry_run: bool) -> str:
-    if dry_run:
-        return {"create": "would be created", "update": "would be updated"}.get(action, "ok")
-    return {"create": "created", "update": "updated"}.get(action, "ok")

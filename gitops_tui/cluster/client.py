@@ -188,6 +188,41 @@ class ClusterClient:
         assert result is not None
         return result
 
+    def create(self, obj: Obj, *, manager: str, dry_run: bool = False) -> Obj:
+        """POST the object (`kubectl create`); AlreadyExists (409) when it is there."""
+        res, ns, name = self._target(obj)
+        query = [("fieldManager", manager)] + ([("dryRun", "All")] if dry_run else [])
+        result = self.http.call(
+            "POST",
+            res.path(ns),
+            verb="create",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            query=query,
+            body=obj,
+        )
+        assert result is not None
+        return result
+
+    def replace(self, obj: Obj, *, manager: str, dry_run: bool = False) -> Obj:
+        """PUT the whole object (`kubectl replace`): fields it leaves out are gone. Without a resourceVersion
+        in `obj` the update is unconditional, as kubectl's."""
+        res, ns, name = self._target(obj)
+        query = [("fieldManager", manager)] + ([("dryRun", "All")] if dry_run else [])
+        result = self.http.call(
+            "PUT",
+            res.path(ns, name),
+            verb="update",
+            resource=res.qualified,
+            namespace=ns,
+            name=name,
+            query=query,
+            body=obj,
+        )
+        assert result is not None
+        return result
+
     def apply_many(
         self, objs: Sequence[Obj], *, manager: str, force: bool = True, dry_run: bool = False
     ) -> builtins.list[Obj | ClusterError]:

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from gitops_tui.engine import diff as diffmod
 from gitops_tui.engine.health import aggregate, assess
+from gitops_tui.engine.hooks import hook_statuses, is_hook_like
 from gitops_tui.engine.secrets import mask_drift
 from gitops_tui.engine.status import app_sync
+from gitops_tui.engine.syncoptions import compare_options, sync_options
 from gitops_tui.model import (
     AppSpec,
     AppStatus,
@@ -49,6 +51,8 @@ class AppInputs:
     ignore: Sequence[IgnoreRule] = ()
     server_side: bool = True
     manager: str = "gitops-tui"
+    hooks: Sequence[Obj] = ()  # desired hook objects (and Skip / ignored ones): listed apart, not compared
+    live_hooks: Sequence[Obj] = ()  # live hook objects tracked to the app, and live objects at hooks' keys
 
 
 def _version(obj: Obj) -> str:
@@ -103,9 +107,32 @@ def _health(sync: SyncStatus, live: Obj | None) -> tuple[HealthStatus, str]:
     return result.status, result.message
 
 
+def _split_hooks(inputs: AppInputs) -> tuple[list[Obj], list[Obj], list[Obj]]:
+    """(hook objects from Git, their live objects and other live hooks, the extras that are not hooks).
+    Hooks are not drift (Argo CD's splitHooks): whether they come split already or not, they are listed
+    apart, and so are live hooks that would otherwise look extra."""
+    hooks = [*inputs.hooks, *(o for o in inputs.desired if is_hook_like(o))]
+    hook_keys = {ResourceKey.of(o) for o in hooks}
+    live_hooks = {ResourceKey.of(o): o for o in inputs.live_hooks}
+    for key in hook_keys:
+        if key in inputs.live:
+            live_hooks.setdefault(key, inputs.live[key])
+    extras = []
+    for obj in inputs.extras:
+        key = ResourceKey.of(obj)
+        if key in hook_keys or is_hook_like(obj):
+            live_hooks.setdefault(key, obj)
+        else:
+            extras.append(obj)
+    return hooks, list(live_hooks.values()), extras
+
+
 def compare_app(inputs: AppInputs, *, revision: str = "", context: str = "", now: float = 0.0) -> AppStatus:
+    hooks, live_hooks, extras = _split_hooks(inputs)
     resources: list[ResourceStatus] = []
     for desired in inputs.desired:
+        if is_hook_like(desired):
+            continue
         rdiff = compare_resource(inputs, desired)
         live = inputs.live.get(rdiff.key)
         if rdiff.sync is SyncStatus.UNKNOWN:
@@ -124,18 +151,22 @@ def compare_app(inputs: AppInputs, *, revision: str = "", context: str = "", now
                 needs_replace=rdiff.needs_replace,
                 note=rdiff.note,
                 error=rdiff.error,
+                sync_options=sync_options(desired) or sync_options(live),
+                compare_options=compare_options(desired) or compare_options(live),
             )
         )
-    for live in inputs.extras:
-        rdiff = diffmod.extra(live)
-        health, message = _health(rdiff.sync, live)
+    for extra in extras:
+        rdiff = diffmod.extra(extra)
+        health, message = _health(rdiff.sync, extra)
         resources.append(
             ResourceStatus(
                 key=rdiff.key,
-                version=_version(live),
+                version=_version(extra),
                 sync=SyncStatus.REQUIRES_PRUNING,
                 health=health,
                 health_message=message,
+                sync_options=sync_options(extra),
+                compare_options=compare_options(extra),
             )
         )
     resources.sort(key=lambda r: (r.key.namespace, r.key.kind, r.key.name))
@@ -149,6 +180,24 @@ def compare_app(inputs: AppInputs, *, revision: str = "", context: str = "", now
         revision=revision,
         context=context,
         reconciled_at=now,
+        hooks=hook_statuses(hooks, live_hooks),
+        notes=_compare_notes(inputs.app),
+    )
+
+
+_COMPARE_NOTES = {
+    "ServerSideDiff=false": "compared client-side",
+    "ServerSideDiff=true": "as always here, when the cluster allows dry runs",
+    "IncludeMutationWebhook=true": "as always here: the server-side dry run runs the mutating webhooks",
+}
+
+
+def _compare_notes(app: AppSpec) -> tuple[str, ...]:
+    """What the Application's compare-options change here, said once on the app."""
+    return tuple(
+        f"compare-options {option}: {_COMPARE_NOTES[option]}"
+        for option in app.compare_options
+        if option in _COMPARE_NOTES
     )
 
 

@@ -110,6 +110,8 @@ def _duplicates(objects: Sequence[Obj], origins: Sequence[tuple[str, int]]) -> s
     seen: dict[ResourceKey, tuple[str, int]] = {}
     for obj, origin in zip(objects, origins, strict=True):
         key = ResourceKey.of(obj)
+        if not key.name:  # a generateName hook: named anew each time it runs, never a duplicate
+            continue
         if key in seen:
             first = seen[key]
             if first[0] == origin[0]:

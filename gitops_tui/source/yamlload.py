@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from gitops_tui.engine.hooks import is_hook_like
 from gitops_tui.model import Obj
 from gitops_tui.source.errors import ManifestError
 
@@ -146,16 +147,20 @@ def load_manifests(text: str, filename: str) -> list[tuple[Obj, int]]:
 
 
 def is_k8s_object(doc: Any) -> bool:
-    """Whether a document looks like a Kubernetes object (apiVersion, kind and metadata.name)."""
+    """Whether a document looks like a Kubernetes object: apiVersion, kind and metadata.name — or, for a
+    hook (Argo CD's or Helm's), metadata.generateName, since a hook is named when it runs."""
     if not isinstance(doc, dict):
         return False
     meta = doc.get("metadata")
-    return (
+    if not (
         isinstance(doc.get("apiVersion"), str)
         and bool(doc.get("apiVersion"))
         and isinstance(doc.get("kind"), str)
         and bool(doc.get("kind"))
         and isinstance(meta, dict)
-        and isinstance(meta.get("name"), str)
-        and bool(meta.get("name"))
-    )
+    ):
+        return False
+    name, generate = meta.get("name"), meta.get("generateName")
+    if isinstance(name, str) and name:
+        return True
+    return isinstance(generate, str) and bool(generate) and is_hook_like(doc)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.table import Table
 from rich.text import Text
 
-from gitops_tui.model import AppStatus, Commit, HealthStatus, ResourceStatus, SyncStatus
+from gitops_tui.engine.status import ignored_extraneous
+from gitops_tui.model import AppStatus, Commit, HealthStatus, HookStatus, ResourceStatus, SyncStatus
 from gitops_tui.ui.cells import (
     HEALTH_RANK,
     SYNC_RANK,
@@ -99,6 +103,8 @@ def resource_row(res: ResourceStatus, now: float) -> TableRow:
     else:
         fields = Text(str(len(res.drift)), style="bold yellow" if res.drift else "dim")
     message = res.error or res.note or res.health_message
+    if ignored_extraneous(res):
+        message = "IgnoreExtraneous: the app stays Synced" + (f"; {message}" if message else "")
     message_text = error_text(message, 40) if res.error else clipped(message, 40, "dim")
     kind = f"{res.key.kind}.{res.key.group}" if res.key.group else res.key.kind
     return TableRow(
@@ -143,3 +149,36 @@ def commit_row(commit: Commit, now: float) -> TableRow:
         attention=commit.summary.lower().startswith(("revert", "adopt:")),
         extra=commit,
     )
+
+
+HOOKS_SHOWN = 8
+
+
+def hooks_table(hooks: Sequence[HookStatus]) -> Table:
+    """An app's hooks, apart from its resources: phase, kind, name (or generateName…), wave, delete policy,
+    and the live object of the last run with its health."""
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=False)
+    for name in ("Hook", "Kind", "Namespace", "Name", "Wave", "Delete policy", "Health", "Live object"):
+        table.add_column(name, no_wrap=True)
+    for hook in hooks[:HOOKS_SHOWN]:
+        phases = ",".join(hook.phases) if hook.phases else "ignored"
+        live = Text(hook.live_name, style="cyan") if hook.live_name else Text("not run yet", style="dim")
+        if hook.note:
+            live = (
+                Text(hook.note, style="dim")
+                if not hook.live_name
+                else live.append(f"  {hook.note}", style="dim")
+            )
+        table.add_row(
+            Text(phases, style="bold magenta" if hook.phases else "dim"),
+            Text(hook.key.kind),
+            Text(hook.key.namespace or "—", style="" if hook.key.namespace else "dim"),
+            Text(hook.name, style="bold"),
+            Text(str(hook.wave), style="dim" if not hook.wave else ""),
+            Text(",".join(hook.delete_policies) or "—", style="dim"),
+            health_text(hook.health),
+            live,
+        )
+    if len(hooks) > HOOKS_SHOWN:
+        table.add_row(Text(f"… {len(hooks) - HOOKS_SHOWN} more (status --json lists them all)", style="dim"))
+    return table

@@ -73,6 +73,21 @@ def test_directory_skips_build_files_and_notes_non_kubernetes_documents(tmp_path
     )
 
 
+def test_directory_keeps_generate_name_hooks_and_never_calls_them_duplicates(tmp_path: Path) -> None:
+    def hook(phase: str) -> dict:
+        meta = {"generateName": "upgrade-sql-schema-", "annotations": {"argocd.argoproj.io/hook": phase}}
+        return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta}
+
+    write(tmp_path, "web/hooks.yaml", [hook("PreSync"), hook("PostSync"), configmap("a")])
+    r = render_app(tmp_path, directory_app())
+    assert r.error == "" and r.notes == ()
+    assert [o["metadata"].get("generateName", o["metadata"].get("name")) for o in r.objects] == [
+        "upgrade-sql-schema-",
+        "upgrade-sql-schema-",
+        "a",
+    ]
+
+
 def test_directory_include_and_exclude_globs(tmp_path: Path) -> None:
     for rel in ("web/a.yaml", "web/b.yaml", "web/test/c.yaml", "web/prod/d.yaml"):
         write(tmp_path, rel, configmap(Path(rel).stem))

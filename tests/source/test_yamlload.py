@@ -48,6 +48,10 @@ def test_unsafe_tags_are_refused() -> None:
         load_manifests("a: !!python/object/apply:os.system ['true']\n", "x.yaml")
 
 
+def _job(meta: dict) -> dict:
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta}
+
+
 @pytest.mark.parametrize(
     ("doc", "expected"),
     [
@@ -59,6 +63,11 @@ def test_unsafe_tags_are_refused() -> None:
         ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": 3}}, False),
         (["apiVersion"], False),
         (None, False),
+        # A hook is named when it runs: generateName stands in for the name (Argo CD's and Helm's hooks).
+        (_job({"generateName": "migrate-", "annotations": {"argocd.argoproj.io/hook": "PreSync"}}), True),
+        (_job({"generateName": "migrate-", "annotations": {"helm.sh/hook": "pre-install"}}), True),
+        (_job({"generateName": "migrate-"}), False),  # not a hook: kubectl could not apply it either
+        (_job({"generateName": "", "annotations": {"argocd.argoproj.io/hook": "PreSync"}}), False),
     ],
 )
 def test_what_counts_as_a_kubernetes_object(doc: object, expected: bool) -> None:

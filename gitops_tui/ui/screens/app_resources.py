@@ -1,9 +1,11 @@
-"""One application: its resources with sync, health, drifted fields and who changed them last."""
+"""One application: its resources with sync, health, drifted fields and who changed them last; below them,
+its hooks apart (as Argo CD lists them: not drift, with the health of their last run)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from gitops_tui.model import AppStatus, ResourceStatus, SyncStatus
 from gitops_tui.ui.cells import describe_drift, health_text, sync_text
-from gitops_tui.ui.rows import RESOURCE_COLUMNS, resource_row
+from gitops_tui.ui.rows import RESOURCE_COLUMNS, hooks_table, resource_row
 from gitops_tui.ui.screens.base import TableScreen
 from gitops_tui.ui.screens.diff import DiffScreen, ResourceSource
 from gitops_tui.ui.screens.history import HistoryScreen
@@ -46,8 +48,21 @@ class AppScreen(TableScreen):
         yield Static("", id="title", classes="screen-title")
 
     def on_mount(self) -> None:
+        # Under the resources, before the detail line; shown only when the app has hooks.
+        self.mount(Static("", id="hooks"), after="#empty")
         super().on_mount()
         self.table.focus()
+
+    def _show_hooks(self, status: AppStatus | None) -> None:
+        section = self.query_one("#hooks", Static)
+        hooks = status.hooks if status is not None else ()
+        section.display = bool(hooks)
+        if not hooks:
+            section.update("")
+            return
+        title = Text("Hooks", style="bold")
+        title.append(f" ({len(hooks)})  not compared as drift; not run by gitops-tui", style="dim")
+        section.update(Group(title, hooks_table(hooks)))
 
     @property
     def status(self) -> AppStatus | None:
@@ -57,6 +72,7 @@ class AppScreen(TableScreen):
     def snapshot_changed(self, snapshot: Any) -> None:
         status = self.status
         title = self.query_one("#title", Static)
+        self._show_hooks(status)
         if status is None:
             title.update(Text(f"{self.app_name}: no longer in the repository", style="bold red"))
             self.set_rows([], empty="")
@@ -87,6 +103,10 @@ class AppScreen(TableScreen):
             text.append(f"  {res.version}", style="dim")
         if res.needs_replace:
             text.append("  needs replace", style="bold magenta")
+        if res.sync_options:
+            text.append(f"  sync-options: {', '.join(res.sync_options)}", style="cyan")
+        if res.compare_options:
+            text.append(f"  compare-options: {', '.join(res.compare_options)}", style="cyan")
         for line in (res.error, res.note, res.health_message):
             if line:
                 text.append(f"\n{line}", style="red" if line is res.error else "dim")
