@@ -305,8 +305,8 @@ class Workspace:
     ) -> tuple[dict[ResourceKey, Obj], dict[ResourceKey, DryRunFailure]]:
         pairs: list[tuple[Obj, Obj | None]] = []
         for p in prepared:
-            if p.rendered.error or p.errors:
-                continue
+            if p.rendered.error or p.errors or "ServerSideDiff=false" in p.rendered.app.compare_options:
+                continue  # compared client-side: a dry run would be sent for nothing
             for obj in p.desired:
                 live = snapshot.objects.get(ResourceKey.of(obj))
                 if live is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gitops_tui.engine.syncoptions import compare_options
 from gitops_tui.model import DEFAULT_HOME, AppOrigin, AppSource, AppSpec, TrackingMethod
 from gitops_tui.source import specfields as f
 from gitops_tui.source.argo_sources import SourceContext, parse_source
@@ -60,6 +61,7 @@ def parse_application(
         home=str(meta.get("namespace") or DEFAULT_HOME[AppOrigin.ARGO]),
         defined_in=defined_in,
         tracking=tracking,
+        compare_options=compare_options(doc),
     )
     notes: list[str] = []
     ignored: list[str] = []

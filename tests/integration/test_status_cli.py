@@ -461,3 +461,37 @@ def test_hard_refreshes_do_not_pile_up_client_threads(tmp_path: Path, sandbox) -
         assert pool_threads() <= bound
     finally:
         ws.close()
+
+
+def test_compare_options_server_side_diff_false_compares_client_side(tmp_path: Path, sandbox, capsys) -> None:
+    """An Application annotated `argocd.argoproj.io/compare-options: ServerSideDiff=false` is compared
+    client-side, as Argo CD does: no dry run is sent for it, and the app says so."""
+    server, kubeconfig = sandbox
+    repo = make_repo(tmp_path)
+    app = application("api-staging", "api/overlays/staging", "staging")
+    app["metadata"]["annotations"] = {"argocd.argoproj.io/compare-options": "ServerSideDiff=false"}
+    write(repo, "apps/api-staging.yaml", [app])
+    commit_all(repo, "api-staging: client-side diff")
+    ws = Workspace(Settings(kubeconfig=str(kubeconfig), context="sandbox"), GitRepo(repo))
+    initial_sync(ws.client(), ws.desired_objects())
+    ws.close()
+    kubectl = Kubectl(str(kubeconfig), "sandbox")
+    kubectl.set_image("Deployment", "staging", "api", "api", "registry.example.com/api:9.9.9")
+    kubectl.close()
+    server.requests.clear()
+    code, out, _ = run_cli(
+        capsys,
+        "status",
+        "--json",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--context",
+        "sandbox",
+    )
+    assert code == 1
+    apps = {a["name"]: a for a in json.loads(out)["apps"]}
+    assert apps["api-staging"]["sync"] == "OutOfSync"
+    assert any("compared client-side" in n for n in apps["api-staging"]["notes"])
+    assert server.requests.count(dry_run=True) == 0
