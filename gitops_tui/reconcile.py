@@ -17,7 +17,7 @@ from pathlib import Path
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError, KubeconfigError
 from gitops_tui.cluster.inventory import kinds_of, list_failed
-from gitops_tui.cluster.kubeconfig import context_for_destination, list_contexts
+from gitops_tui.cluster.kubeconfig import context_for_cluster, context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
 from gitops_tui.contexts import ClientFactory, ClusterContexts
@@ -38,13 +38,18 @@ from gitops_tui.model import (
     ResourceKey,
     ResourceStatus,
     SyncStatus,
+    TrackingMethod,
     match_ref,
 )
 from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
+from gitops_tui.source.argo_sources import SourceContext
+from gitops_tui.source.clusters import ClusterConfig
 from gitops_tui.source.dependencies import app_paths, touched
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
 from gitops_tui.source.repo import GitRepo
+from gitops_tui.source.repoconfig import load_repo_config
+from gitops_tui.source.tree import AppTree, discover_tree
 from gitops_tui.threads import daemon_map
 
 
@@ -87,6 +92,7 @@ class Workspace:
         self._statuses: dict[str, AppStatus] = {}
         self._apps: dict[str, AppSpec] = {}
         self.last: Snapshot | None = None
+        self._clusters: tuple[ClusterConfig, ...] = ()
 
     # -- collaborators -------------------------------------------------------------------------------
     def _default_client(self, context: str | None) -> ClusterClient:
@@ -138,21 +144,15 @@ class Workspace:
         # Uncommitted changes, per app: the files it is built from (and the file that declares it).
         changed = self.repo.dirty_files() if commit is None else []
         with self.repo.worktree_or_revision(commit) as tree:
-            found = discover_apps(tree)
+            found, ready = self._discover_while_connecting(tree, only)
             if only is not None:  # ids, or references a user typed (`diff podinfo`)
                 only = {a.id for ref in only for a in match_ref(ref, found.apps)} | only
-            chosen = [a for a in found.apps if only is None or a.id in only]
-            # By position, not by name: a duplicate app name (reported) must not lend the other its cluster.
-            contexts: list[str | None | GitopsError] = []
-            for app in chosen:
-                if app.error:  # a duplicate, a bad spec: its own error says it better than its destination
-                    contexts.append(GitopsError(app.error))
-                    continue
-                try:
-                    contexts.append(self._context_of(app))
-                except GitopsError as exc:
-                    contexts.append(exc)
-            rendered, ready = self._render_while_connecting(tree, chosen, contexts)
+            rendered = [r for r in found.rendered if only is None or r.app.id in only]
+            chosen = [r.app for r in rendered]
+            # By position, not by id: a duplicate (reported) must not lend the other its cluster.
+            contexts = [self._context_or_error(app) for app in chosen]
+            for late in {c for c in contexts if not isinstance(c, GitopsError)} - ready.keys():
+                ready[late] = self.contexts.connect(late)  # known once rendered: not overlapped
         # After connecting: asking for a client first would import it before rendering. At a revision,
         # the header still tells whether the working tree is dirty.
         header = self.header(dirty=bool(changed) if commit is None else None)
@@ -174,7 +174,7 @@ class Workspace:
             statuses += [
                 s for n, s in self._statuses.items() if n not in fresh and n in {a.id for a in found.apps}
             ]
-        # Discovery's order; by identity first, since a duplicate shares its id with the app it copies.
+        # The tree's order; by identity first, since a duplicate shares its id with the app it copies.
         position = {id(a): i for i, a in enumerate(found.apps)}
         order = {a.id: i for i, a in reversed(list(enumerate(found.apps)))}
         statuses.sort(key=lambda s: position.get(id(s.app), order.get(s.app.id, len(order))))
@@ -190,9 +190,75 @@ class Workspace:
         self.last = snap
         return snap
 
+    def discover(self, tree: Path, *, wanted: Callable[[AppSpec], bool] | None = None) -> AppTree:
+        """The apps of the checkout at `tree` (the working tree or a revision's), each rendered: roots
+        scanned, then what their output declares (app-of-apps, Flux), read as this repository's sources.
+        `wanted`: only those renders are needed (others are rendered only if they may declare apps)."""
+        config = load_repo_config(tree, TrackingMethod.ANNOTATION)
+        context = SourceContext.for_checkout(
+            self.repo.root,
+            config.repositories,
+            remotes=tuple(self.repo.remote_urls()),
+            branch=self.repo.branch(),
+            revision=self.settings.revision,
+        )
+        scanned = discover_apps(tree, context=context)
+        self._clusters = scanned.clusters
+        max_workers = min(8, self.settings.max_workers)
+        renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
+        return discover_tree(
+            tree,
+            lambda apps: render_apps(tree, apps, max_workers=max_workers, cache_dir=renders),
+            found=scanned,
+            wanted=wanted,
+        )
+
+    def _context_or_error(self, app: AppSpec) -> str | None | GitopsError:
+        if app.error:  # a duplicate, a bad spec: its own error says it better than its destination
+            return GitopsError(app.error)
+        try:
+            return self._context_of(app)
+        except GitopsError as exc:
+            return exc
+
+    def cluster_contexts(self) -> tuple[tuple[str, str], ...]:
+        """(cluster, the kube context it maps to, or why none) for each cluster the repository describes."""
+        out = []
+        for cluster in self._clusters:
+            try:
+                out.append((cluster.name, self._cluster_context(cluster.name) or "(current)"))
+            except GitopsError as exc:
+                out.append((cluster.name, f"({exc.message})"))
+        return tuple(out)
+
+    def _cluster_context(self, name: str) -> str | None:
+        """The kube context of a repository's cluster (Flux `clusters/<name>`): configured, named like it,
+        or holding its name as a word. When no cluster of the repository matches any context, the
+        kubeconfig's only context stands for each. Raises with what to configure."""
+        configured = next((c for c in self._clusters if c.name == name), None)
+        contexts, _current = list_contexts(self.settings.kubeconfig)
+        wanted = configured.context if configured is not None else ""
+        found = context_for_cluster(contexts, name, wanted)
+        if found is not None:
+            return found
+        if wanted:
+            raise GitopsError(
+                f"cluster {name}: context {wanted!r} (set in .gitops-tui.yaml) is not in the kubeconfig"
+            )
+        matched = any(context_for_cluster(contexts, c.name, c.context) for c in self._clusters)
+        if not matched and len(contexts) == 1:
+            return contexts[0].name
+        known = ", ".join(c.name for c in contexts) or "none"
+        raise GitopsError(
+            f"cluster {name}: no kube context for it (contexts: {known}); name one in .gitops-tui.yaml "
+            f"under clusters: {name}: {{context: ...}}"
+        )
+
     def _context_of(self, app: AppSpec) -> str | None:
         if app.context:
             return app.context
+        if app.cluster:
+            return self._cluster_context(app.cluster)
         in_cluster = not app.cluster_name and app.server in ("", "https://kubernetes.default.svc")
         if in_cluster:
             return self.settings.context
@@ -203,27 +269,29 @@ class Workspace:
             raise GitopsError(f"no kube context for destination {where!r} (add one to the kubeconfig)")
         return found
 
-    def _render_while_connecting(
-        self, tree: Path, apps: Sequence[AppSpec], contexts: Sequence[str | None | GitopsError]
-    ) -> tuple[list[RenderedApp], dict[str | None, tuple[str, ClusterClient | GitopsError]]]:
-        """Render (Kustomize and Helm wait on subprocesses) while each context's client gets ready
-        (importing the official client, reading kubeconfig, the first request): together they cost what
-        the slower one does. Cold, that is most of `gitops-tui diff`'s start-up. The render runs on a
-        daemon thread: quitting never waits for a hung build."""
-        wanted = {c for c in contexts if not isinstance(c, GitopsError)}
-        max_workers = min(8, self.settings.max_workers)
-        renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
+    def _discover_while_connecting(
+        self, tree: Path, only: set[str] | None
+    ) -> tuple[AppTree, dict[str | None, tuple[str, ClusterClient | GitopsError]]]:
+        """Render the tree (Kustomize and Helm wait on subprocesses) while the clients of the contexts
+        known up front (the default one) get ready — importing the official client, reading kubeconfig,
+        the first request: together they cost what the slower one does. Cold, that is most of
+        `gitops-tui diff`'s start-up. The render runs on a daemon thread: quitting never waits for a hung
+        build."""
+
+        def wanted(app: AppSpec) -> bool:
+            return only is None or app.id in only or any(match_ref(ref, [app]) for ref in only)
+
         [future] = daemon_map(
-            lambda chosen: render_apps(tree, chosen, max_workers=max_workers, cache_dir=renders),
-            [apps],
+            lambda _: self.discover(tree, wanted=None if only is None else wanted),
+            [None],
             max_workers=1,
             name="render-all",
         )
         try:
-            ready = {context: self.contexts.connect(context) for context in wanted}
+            ready = {self.settings.context: self.contexts.connect(self.settings.context)}
         finally:
-            rendered = future.result()  # the tree must outlive the render, even when connecting failed
-        return rendered, ready
+            found = future.result()  # the tree must outlive the render, even when connecting failed
+        return found, ready
 
     def kubeconfig_error(self) -> KubeconfigError | None:
         """Why the last reconcile could not make a client for the default context from kubeconfig (a
@@ -343,9 +411,8 @@ class Workspace:
         """Every desired object of the named apps (all when None), ready to apply on the default context."""
         wanted = set(apps) if apps is not None else None
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
-            found = discover_apps(tree)
-            chosen = [a for a in found.apps if wanted is None or a.id in wanted]
-            rendered = render_apps(tree, chosen, cache_dir=cache_dir() / "renders")
+            found = self.discover(tree, wanted=None if wanted is None else (lambda a: a.id in wanted))
+            rendered = [r for r in found.rendered if wanted is None or r.app.id in wanted]
         client = self.client()
         objects: list[Obj] = []
         for item in rendered:
@@ -391,7 +458,7 @@ class Workspace:
         """Why the cluster of one of these apps (as the working tree declares them) cannot be used now,
         "" when each answers. Apps not declared yet (a revert may bring one back) are left to their sync."""
         with self.repo.worktree_or_revision(self.settings.revision) as tree:
-            specs = {a.id: a for a in reversed(discover_apps(tree).apps)}
+            specs = {a.id: a for a in reversed(self.discover(tree, wanted=lambda _a: False).apps)}
         for name in apps:
             spec = specs.get(name)
             if spec is None:

@@ -17,8 +17,6 @@ from gitops_tui.engine.secrets import mask_pair
 from gitops_tui.model import Commit, GitopsError, HealthStatus, Obj, RenderedApp, ResourceKey, match_ref
 from gitops_tui.source import gitwrite
 from gitops_tui.source.dependencies import app_paths
-from gitops_tui.source.discover import discover_apps
-from gitops_tui.source.render import render_apps
 from gitops_tui.source.revert_tree import reverted_tree
 
 
@@ -130,7 +128,7 @@ class RevertActions(SyncActions):
         """Commits touching what the app is built from (its path, and for Kustomize the bases and
         components it pulls in), newest first, from HEAD or from --revision. Needs no cluster."""
         with self.ws.repo.worktree_or_revision(self.ws.settings.revision) as tree:
-            found = discover_apps(tree)
+            found = self.ws.discover(tree, wanted=lambda _a: False)  # the tree, not every render
             matches = match_ref(app, found.apps)
             if len(matches) > 1:
                 raise GitopsError(f"app {app!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
@@ -147,9 +145,9 @@ class RevertActions(SyncActions):
         repo = self.ws.repo
         files = gitwrite.preview_revert(repo, sha)
         with repo.worktree_or_revision("HEAD") as tree:
-            before = render_apps(tree, discover_apps(tree).apps)
+            before = list(self.ws.discover(tree).rendered)
         with reverted_tree(repo, files.commit.sha, files.patch) as reverted:
-            after = render_apps(reverted.path, discover_apps(reverted.path).apps)
+            after = list(self.ws.discover(reverted.path).rendered)
             conflicts = reverted.conflicts
         return RevertPlan(
             commit=files.commit,
