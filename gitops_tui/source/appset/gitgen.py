@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def git_params(exp: Expansion, ctx: AppSetContext, spec: Mapping[str, Any], path: str) -> list[Params]:
     url = str(spec.get("repoURL") or "")
     root = _checkout(ctx, url, path)
-    _note_revision(exp, ctx, spec, path)
+    _note_revision(exp, spec, path, ctx.branch if root == ctx.tree else "")
     prefix = str(spec.get("pathParamPrefix") or "")
     directories = spec.get("directories") or []
     files = spec.get("files") or []
@@ -60,10 +60,11 @@ def _checkout(ctx: AppSetContext, url: str, path: str) -> Path:
     return local
 
 
-def _note_revision(exp: Expansion, ctx: AppSetContext, spec: Mapping[str, Any], path: str) -> None:
+def _note_revision(exp: Expansion, spec: Mapping[str, Any], path: str, branch: str) -> None:
+    """`branch` is the checked-out branch when the generator reads this checkout ("" for another one)."""
     revision = str(spec.get("revision") or "")
-    if revision and revision != "HEAD" and revision != ctx.branch:
-        on = f" (on {ctx.branch})" if ctx.branch else ""
+    if revision and revision != "HEAD" and revision != branch:
+        on = f" (on {branch})" if branch else ""
         exp.notes.append(
             f"{path}: the git generator reads revision {revision}; the checkout{on} is read instead"
         )

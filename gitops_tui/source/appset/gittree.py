@@ -34,7 +34,7 @@ class Tree:
     """One repository checkout, walked lazily and at most once per expansion."""
 
     root: Path
-    _files: list[str] | None = field(default=None, repr=False)
+    _files: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def directories(self, patterns: Sequence[DirPattern]) -> tuple[list[str], list[str]]:
         """The directories the patterns select (Argo's filterApps: included by one and excluded by none),
@@ -94,11 +94,12 @@ class Tree:
 
         yield from walk(self.root, [])
 
-    def files(self) -> list[str]:
-        """Every file of the tree (repository-relative, `/`-separated), `.git` left out."""
-        if self._files is None:
+    def files(self, under: str = "") -> list[str]:
+        """Every file below `under` (repository-relative, `/`-separated), `.git` left out."""
+        if under not in self._files:
             found: list[str] = []
-            for dirpath, dirnames, filenames in os.walk(self.root):
+            top = self.root / under if under else self.root
+            for dirpath, dirnames, filenames in os.walk(top):
                 dirnames[:] = sorted(d for d in dirnames if d != ".git")
                 rel = os.path.relpath(dirpath, self.root)
                 prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
@@ -108,13 +109,16 @@ class Tree:
                     if os.path.islink(os.path.join(dirpath, d)):
                         dirnames.remove(d)
                         found.append(prefix + d)
-            self._files = found
-        return self._files
+            if under and (self.root / under).is_file():
+                found.append(under)
+            self._files[under] = found
+        return self._files[under]
 
     def matching_files(self, pattern: str) -> list[str]:
-        """`git ls-files -- <pattern>`: raises globs.BadPattern for a pattern outside the repository."""
+        """`git ls-files -- <pattern>`: raises globs.BadPattern for a pattern outside the repository. Only
+        the directory the pattern's literal beginning names is walked."""
         spec = globs.normalize_pathspec(pattern)
-        return [f for f in self.files() if globs.pathspec_match(spec, f)]
+        return [f for f in self.files(globs.literal_prefix(spec)) if globs.pathspec_match(spec, f)]
 
 
 def _segments(pattern: str) -> list[re.Pattern[str]] | None:

@@ -98,10 +98,10 @@ class _Charts:
             _archive({"Chart.yaml": _CHART_YAML, "templates/_s.tpl": defines, "templates/out.yaml": _OUT})
         )
         with self._lock:
-            self._charts[key] = chart
+            chart = self._charts.setdefault(key, chart)  # a concurrent load of the same templates: keep one
             while len(self._charts) > self._size:
-                _, old = self._charts.popitem(last=False)
-                old.close()
+                # not closed: a render in another thread may still hold it; the handle is freed when collected
+                self._charts.popitem(last=False)
         return chart
 
 
