@@ -86,6 +86,8 @@ class Expansion:
             for s in strings:
                 index.setdefault(s, len(index))
         templates = list(index)
+        if not templates:  # nothing to execute (a template without `{{`): no render
+            return [[] for _ in jobs]
         gjobs = [gotemplate.Job(params, tuple(index[s] for s in strings)) for params, strings in jobs]
         try:
             if tolerant:
