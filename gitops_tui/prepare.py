@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.discovery import ApiResource
-from gitops_tui.cluster.errors import ClusterError
+from gitops_tui.cluster.errors import ClusterError, NotFound
 from gitops_tui.cluster.live import LiveSnapshot
 from gitops_tui.cluster.tracking import (
     ANNOTATION,
@@ -85,11 +86,13 @@ def app_inputs(
     tracked extras, and why any could not be read or dry-run."""
     keys = {ResourceKey.of(o) for o in p.desired}
     list_failures: dict[ResourceKey, str] = {}
-    failed_kinds = {(g, k, ns): err.message for (g, k, ns), err in snapshot.failed.items()}
+    unserved: dict[ResourceKey, str] = {}
     for key in keys:
-        reason = failed_kinds.get((key.group, key.kind, key.namespace))
-        if reason:
-            list_failures[key] = reason
+        failure = snapshot.failed.get((key.group, key.kind, key.namespace))
+        if isinstance(failure, NotFound):  # not served: nothing of the kind can be live
+            unserved[key] = _unserved_note(key, p.desired)
+        elif failure is not None:
+            list_failures[key] = failure.message
     hook_keys = {ResourceKey.of(o) for o in p.hooks}
     in_git = keys | hook_keys
     extras = [
@@ -111,12 +114,31 @@ def app_inputs(
         predicted={k: predicted[k] for k in keys if k in predicted},
         dry_run_failures={k: failures[k] for k in keys if k in failures},
         list_failures=list_failures,
+        unserved=unserved,
         ignore=app.ignore_differences + ignore_rules(settings),
         server_side=server_side and "ServerSideDiff=false" not in app.compare_options,
         manager=settings.field_manager,
         hooks=p.hooks,
         live_hooks=live_hooks,
     )
+
+
+def _unserved_note(key: ResourceKey, desired: list[Obj]) -> str:
+    """Why an object of a kind the cluster does not serve is Missing, and what a sync would do."""
+    what = f"kind {key.kind}" + (f" ({key.group})" if key.group else "")
+    for obj in desired:
+        raw_spec = obj.get("spec")
+        spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+        raw_names = spec.get("names")
+        names: dict[str, Any] = raw_names if isinstance(raw_names, dict) else {}
+        defines = spec.get("group") == key.group and names.get("kind") == key.kind
+        if obj.get("kind") == "CustomResourceDefinition" and defines:
+            return f"{what} is not served yet: its CustomResourceDefinition is in this app, and a sync creates it first"
+    if key.group == "argoproj.io":
+        return f"{what} is not served by the cluster: Argo CD's CRDs are not installed there"
+    if key.group.endswith("toolkit.fluxcd.io"):
+        return f"{what} is not served by the cluster: Flux's CRDs are not installed there"
+    return f"{what} is not served by the cluster (is its CRD installed?): a sync would fail to create it"
 
 
 def hook_tracked_by(live: Obj, app: AppSpec) -> bool:

@@ -42,6 +42,7 @@ from gitops_tui.model import (
     match_ref,
 )
 from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
+from gitops_tui.source.appset import AppSetContext, ClusterInfo
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig
 from gitops_tui.source.dependencies import app_paths, touched
@@ -204,6 +205,13 @@ class Workspace:
         )
         scanned = discover_apps(tree, context=context)
         self._clusters = scanned.clusters
+        appsets = AppSetContext(
+            tree=tree,
+            remotes=context.remotes,
+            local_repos={url: Path(path) for url, path in context.repositories},
+            clusters=self._appset_clusters(scanned.clusters),
+            branch=context.branch,
+        )
         max_workers = min(8, self.settings.max_workers)
         renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
         return discover_tree(
@@ -211,7 +219,25 @@ class Workspace:
             lambda apps: render_apps(tree, apps, max_workers=max_workers, cache_dir=renders),
             found=scanned,
             wanted=wanted,
+            appsets=appsets,
         )
+
+    def _appset_clusters(self, configured: Sequence[ClusterConfig]) -> tuple[ClusterInfo, ...]:
+        """The clusters an ApplicationSet's cluster generator sees, Argo CD's cluster Secrets being out of
+        Git: each kube context (named as the context, at its server) and each cluster `.gitops-tui.yaml`
+        describes (its labels too; a context of the same name lends its server)."""
+        try:
+            contexts, _ = list_contexts(self.settings.kubeconfig)
+        except GitopsError:
+            contexts = []
+        servers = {c.name: c.server for c in contexts}
+        out = {c.name: ClusterInfo(name=c.name, server=c.server) for c in contexts if c.server}
+        for c in configured:
+            server = c.server or servers.get(c.context or c.name, "")
+            out[c.name] = ClusterInfo(
+                name=c.name, server=server, labels=dict(c.labels), annotations=dict(c.annotations)
+            )
+        return tuple(out.values())
 
     def _context_or_error(self, app: AppSpec) -> str | None | GitopsError:
         if app.error:  # a duplicate, a bad spec: its own error says it better than its destination

@@ -48,6 +48,8 @@ class AppInputs:
     predicted: Mapping[ResourceKey, Obj] = field(default_factory=dict)
     dry_run_failures: Mapping[ResourceKey, DryRunFailure] = field(default_factory=dict)
     list_failures: Mapping[ResourceKey, str] = field(default_factory=dict)  # per desired key: listing failed
+    # per desired key whose kind the cluster does not serve (a CRD not installed): Missing, with why
+    unserved: Mapping[ResourceKey, str] = field(default_factory=dict)
     ignore: Sequence[IgnoreRule] = ()
     server_side: bool = True
     manager: str = "gitops-tui"
@@ -63,6 +65,8 @@ def compare_resource(inputs: AppInputs, desired: Obj) -> ResourceDiff:
     key = ResourceKey.of(desired)
     if key in inputs.list_failures:
         return ResourceDiff(key=key, sync=SyncStatus.UNKNOWN, error=inputs.list_failures[key])
+    if key in inputs.unserved:
+        return ResourceDiff(key=key, sync=SyncStatus.MISSING, note=inputs.unserved[key])
     live = inputs.live.get(key)
     if live is None:
         return diffmod.missing(desired)

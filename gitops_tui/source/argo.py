@@ -52,7 +52,7 @@ def parse_application(
     name = meta.get("name")
     if not isinstance(name, str) or not name:
         return Parsed(None, error=f"{where}: Application without metadata.name, skipped")
-    defined_in = where.rsplit(":", 1)[0]
+    defined_in = f.file_of(where)
     base = AppSpec(
         name=name,
         path="",

@@ -7,8 +7,9 @@ A second app with a name already taken is kept, carrying an error that says wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from gitops_tui.model import AppOrigin, AppSpec, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
@@ -33,6 +34,8 @@ class Discovery:
     errors: tuple[str, ...]  # files or entries that could not be read as apps
     notes: tuple[str, ...]  # things worth knowing: unsupported options, skipped files
     clusters: tuple[ClusterConfig, ...] = ()  # Flux cluster directories and configured clusters
+    # ApplicationSet manifests found by scanning, (manifest, "file:line"): their Applications are roots
+    appsets: tuple[tuple[dict[str, Any], str], ...] = ()
     context: SourceContext | None = None  # how sources were read: apps found by rendering read the same
 
 
@@ -43,6 +46,7 @@ class _Scan:
     chart_dirs: list[str]
     errors: list[str]
     notes: list[str]
+    appsets: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
 
 def discover_apps(
@@ -71,7 +75,7 @@ def discover_apps(
     roots = [_bootstrap(root, c, scan.declared) for c in clusters if c.path]
     apps = config.apps + roots + declared
     notes = config.notes + scan.notes
-    if not apps:
+    if not apps and not scan.appsets:  # an ApplicationSet declares apps too
         apps = auto_apps(root, scan.kustomize_dirs, scan.chart_dirs, tracking, notes)
     return Discovery(
         apps=tuple(mark_duplicates(apps)),
@@ -79,6 +83,7 @@ def discover_apps(
         notes=tuple(notes),
         clusters=tuple(clusters),
         context=context,
+        appsets=tuple(scan.appsets),
     )
 
 
@@ -154,9 +159,7 @@ def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan, co
             elif is_flux_kustomization(item):
                 parsed = parse_kustomization(item, where, root)
             elif is_application(item, kind="ApplicationSet"):
-                scan.notes.append(
-                    f"{where}: ApplicationSet is not expanded; its Applications are not discovered"
-                )
+                scan.appsets.append((item, where))  # expanded with the tree (it needs the clusters)
             if parsed is None:
                 continue
             scan.notes.extend(parsed.notes)

@@ -71,7 +71,7 @@ def parse_kustomization(doc: dict[str, Any], where: str, tree: Path) -> Parsed:
         origin=AppOrigin.FLUX,
         kind="Kustomization",
         home=flux_namespace,
-        defined_in=where.rsplit(":", 1)[0],
+        defined_in=f.file_of(where),
         tracking=TrackingMethod.FLUX,
         flux_namespace=flux_namespace,
     )

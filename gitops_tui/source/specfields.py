@@ -145,5 +145,12 @@ def detect_source_type(tree: Path, path: str) -> SourceType:
     return SourceType.DIRECTORY
 
 
+def file_of(where: str) -> str:
+    """The file of a "where": `apps/x.yaml:12`, or `apps/x.yaml (document 2, rendered by team/hr:web)`."""
+    head = where.split(" (", 1)[0]
+    file, colon, line = head.rpartition(":")
+    return file if colon and line.isdigit() else head
+
+
 def app_name_ok(name: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", name)) and len(name) <= 253

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gitops_tui.model import AppOrigin, AppSpec, Obj, RenderedApp, SourceType, TrackingMethod
+from gitops_tui.source.appset import AppSetContext, expand_application_set
 from gitops_tui.source.argo import Parsed, is_application, parse_application
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
@@ -67,10 +68,17 @@ class _Entry:
 
 class _Builder:
     def __init__(
-        self, root: Path, parsers: Sequence[ChildParser], max_depth: int, context: SourceContext | None
+        self,
+        root: Path,
+        parsers: Sequence[ChildParser],
+        max_depth: int,
+        context: SourceContext | None,
+        appsets: AppSetContext | None,
     ) -> None:
         self.root = root
         self.context = context
+        self.appsets = appsets or AppSetContext(tree=root)
+        self.errors: list[str] = []  # ApplicationSets that could not be expanded (said on the parent too)
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
@@ -79,10 +87,44 @@ class _Builder:
 
     def scanned(self, apps: Sequence[AppSpec]) -> list[_Entry]:
         for app in apps:
+            first = self.by_id.get(app.id)
+            if first is not None and not app.error:  # an Application an ApplicationSet also generates
+                where = first.spec.defined_in or first.spec.path
+                app = replace(
+                    app, error=f"{app.defined_in}: duplicate app {app.id}: already defined in {where}"
+                )
             entry = _Entry(app, scanned=True)
             self.by_id.setdefault(app.id, entry)
             self.roots.append(entry)
         return list(self.roots)
+
+    def expand_appset(self, doc: Obj, where: str, parent: AppSpec | None) -> list[AppSpec]:
+        """The Applications an ApplicationSet generates, each knowing which one; its error and notes are
+        said on the app whose output holds it (and, for one found by scanning, among discovery errors)."""
+        name = str((doc.get("metadata") or {}).get("name") or "?")
+        ctx = self.appsets
+        if parent is not None and parent.namespace:  # an ApplicationSet without a namespace lands there
+            ctx = replace(ctx, default_namespace=parent.namespace)
+        result = expand_application_set(doc, where, ctx)
+        if result.error:
+            self.errors.append(result.error)
+        self.notes.extend(result.notes)
+        tracking = parent.tracking if parent is not None else TrackingMethod.ANNOTATION
+        apps = []
+        for generated in result.applications:
+            parsed = parse_application(
+                generated, f"{where} (ApplicationSet {name})", self.root, tracking, self.context
+            )
+            self.notes.extend(parsed.notes)
+            if parsed.app is None:
+                self.errors.append(parsed.error)
+                continue
+            apps.append(replace(parsed.app, appset=name))
+        return apps
+
+    def appset_notes(self, entry: _Entry, before: int) -> None:
+        """ApplicationSet errors found while reading this app's output: on the app too."""
+        entry.notes.extend(self.errors[before:])
 
     def declared(self, parent: _Entry, child: AppSpec, depth: int) -> _Entry | None:
         """Put a child the parent declares in the tree; the entry if it needs a render."""
@@ -142,10 +184,13 @@ class _Builder:
         out: list[AppSpec] = []
         origins = result.origins or tuple((parent.path, i) for i in range(len(result.objects)))
         for obj, (file, index) in zip(result.objects, origins, strict=True):
-            where = f"{file}:{index + 1} (in the output of {parent.id})"
+            where = f"{file} (document {index + 1}, rendered by {parent.id})"
             parsed: list[Parsed] | None = None
             if is_application(obj):
                 parsed = [parse_application(obj, where, self.root, parent.tracking, self.context)]
+            elif is_application(obj, kind="ApplicationSet"):
+                out.extend(_inherit(a, parent) for a in self.expand_appset(obj, where, parent))
+                continue
             elif is_flux_kustomization(obj):
                 parsed = [parse_kustomization(obj, where, self.root)]
             else:
@@ -171,6 +216,7 @@ def discover_tree(
     max_depth: int = MAX_DEPTH,
     default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
     wanted: Callable[[AppSpec], bool] | None = None,
+    appsets: AppSetContext | None = None,
 ) -> AppTree:
     """Every app of the checkout at `root`, with its render. `render` renders a batch in order and never
     raises (the caller passes its cached, concurrent one). Never raises for content problems.
@@ -179,8 +225,9 @@ def discover_tree(
     are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`)."""
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
-    builder = _Builder(root, child_parsers, max_depth, found.context)
-    pending = builder.scanned(found.apps)
+    builder = _Builder(root, child_parsers, max_depth, found.context, appsets)
+    generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]
+    pending = builder.scanned([*found.apps, *generated])
     depth = 0
     while pending:
         results = _render_needed(root, render, [e.spec for e in pending], wanted)
@@ -190,10 +237,12 @@ def discover_tree(
         for entry, result in zip(pending, results, strict=True):
             if result.error:
                 continue
+            before = len(builder.errors)
             for child in builder.children_of(entry.spec, result):
                 placed = builder.declared(entry, child, depth)
                 if placed is not None and placed not in next_level:
                     next_level.append(placed)
+            builder.appset_notes(entry, before)
         pending = next_level
         depth += 1
     return _assemble(builder, found)
@@ -283,9 +332,8 @@ def _assemble(builder: _Builder, found: Discovery) -> AppTree:
             result = replace(result, notes=(*result.notes, *entry.notes))
         apps.append(entry.spec)
         rendered.append(replace(result, app=entry.spec))
-    return AppTree(
-        tuple(apps), tuple(rendered), found.errors, tuple(dict.fromkeys([*found.notes, *builder.notes]))
-    )
+    errors = tuple(dict.fromkeys([*found.errors, *builder.errors]))
+    return AppTree(tuple(apps), tuple(rendered), errors, tuple(dict.fromkeys([*found.notes, *builder.notes])))
 
 
 def _fragment(builder: _Builder, entry: _Entry) -> bool:

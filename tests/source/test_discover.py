@@ -201,14 +201,27 @@ def test_hidden_and_vendored_directories_are_not_searched(tmp_path: Path) -> Non
     assert [a.name for a in discover_apps(tmp_path).apps] == ["real"]
 
 
-def test_application_set_is_noted(tmp_path: Path) -> None:
-    write(
-        tmp_path,
-        "apps/set.yaml",
-        {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "spec": {}},
-    )
+def test_an_application_set_that_cannot_be_expanded_is_said(tmp_path: Path) -> None:
+    """A scanned ApplicationSet is expanded with the tree (tests/source/appset for what it generates); one
+    that generates nothing usable says why, with its file and line, among discovery's errors."""
+    from gitops_tui.source.tree import discover_tree
+
+    spec = {
+        "goTemplate": True,
+        "goTemplateOptions": ["missingkey=error"],
+        "generators": [{"list": {"elements": [{"cluster": "a"}]}}],
+        "template": {
+            "metadata": {"name": "{{.cluster}}-{{.missing}}"},
+            "spec": {"source": {"path": "x"}, "destination": {"namespace": "x"}},
+        },
+    }
+    set_doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "s"}}
+    write(tmp_path, "apps/set.yaml", {**set_doc, "spec": spec})
     found = discover_apps(tmp_path)
-    assert "apps/set.yaml:1: ApplicationSet is not expanded" in found.notes[0]
+    assert len(found.appsets) == 1 and found.apps == ()
+    tree = discover_tree(tmp_path, lambda apps: [], found=found)
+    assert tree.apps == ()
+    assert any(e.startswith("apps/set.yaml:1: ApplicationSet s: ") and "missing" in e for e in tree.errors)
 
 
 def test_flux_kustomization(tmp_path: Path) -> None:
