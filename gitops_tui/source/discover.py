@@ -17,14 +17,16 @@ from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig, bootstrap_app, find_clusters, in_cluster_dir
 from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
+from gitops_tui.source.fluxsources import source_kind
 from gitops_tui.source.leaves import auto_apps
 from gitops_tui.source.render_directory import expand_lists
 from gitops_tui.source.repoconfig import load_repo_config
+from gitops_tui.source.specfields import file_of
 from gitops_tui.source.walk import MANIFEST_SUFFIXES, find_kustomization, walk_dirs
 from gitops_tui.source.yamlload import load_documents
 
 # Cheap byte tests that let us skip parsing the vast majority of files.
-_MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+_MARKERS = (b"argoproj.io", b"fluxcd.io")
 _MAX_BYTES = 8 * 1024 * 1024
 
 
@@ -36,6 +38,9 @@ class Discovery:
     clusters: tuple[ClusterConfig, ...] = ()  # Flux cluster directories and configured clusters
     # ApplicationSet manifests found by scanning, (manifest, "file:line"): their Applications are roots
     appsets: tuple[tuple[dict[str, Any], str], ...] = ()
+    # Flux source objects (GitRepository, OCIRepository, ArtifactGenerator...) in scanned files, outside
+    # cluster directories (those are found in the cluster's rendered output): what `sourceRef`s may name
+    flux_sources: tuple[tuple[dict[str, Any], str], ...] = ()
     context: SourceContext | None = None  # how sources were read: apps found by rendering read the same
 
 
@@ -47,6 +52,7 @@ class _Scan:
     errors: list[str]
     notes: list[str]
     appsets: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    flux_sources: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
 
 def discover_apps(
@@ -84,6 +90,7 @@ def discover_apps(
         clusters=tuple(clusters),
         context=context,
         appsets=tuple(scan.appsets),
+        flux_sources=tuple(s for s in scan.flux_sources if not in_cluster_dir(file_of(s[1]), clusters)),
     )
 
 
@@ -160,6 +167,8 @@ def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan, co
                 parsed = parse_kustomization(item, where, root)
             elif is_application(item, kind="ApplicationSet"):
                 scan.appsets.append((item, where))  # expanded with the tree (it needs the clusters)
+            elif source_kind(item) is not None:
+                scan.flux_sources.append((item, where))
             if parsed is None:
                 continue
             scan.notes.extend(parsed.notes)

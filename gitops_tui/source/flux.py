@@ -14,6 +14,7 @@ from typing import Any
 from gitops_tui.model import AppOrigin, AppSpec, SourceType, TrackingMethod
 from gitops_tui.source import specfields as f
 from gitops_tui.source.argo import Parsed
+from gitops_tui.source.fluxsources import FluxSources
 from gitops_tui.source.specfields import SpecError
 
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io"
@@ -58,7 +59,10 @@ def image_override(entry: Any, field: str) -> str:
     return f"{name}={ref}" if new_name else ref
 
 
-def parse_kustomization(doc: dict[str, Any], where: str, tree: Path) -> Parsed:
+def parse_kustomization(
+    doc: dict[str, Any], where: str, tree: Path, sources: FluxSources | None = None
+) -> Parsed:
+    """`sources`: the Flux source objects its cluster has so far (see fluxsources.py), for `sourceRef`."""
     meta = doc.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name")

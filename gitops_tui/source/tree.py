@@ -33,6 +33,7 @@ from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
+from gitops_tui.source.fluxsources import FluxSources, source_kind
 from gitops_tui.source.specfields import SpecError, repo_path
 
 MAX_DEPTH = 10
@@ -79,11 +80,27 @@ class _Builder:
         self.context = context
         self.appsets = appsets or AppSetContext(tree=root)
         self.errors: list[str] = []  # ApplicationSets that could not be expanded (said on the parent too)
+        self.scanned_sources = FluxSources()
+        self._sources: dict[str, FluxSources] = {}
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
         self.roots: list[_Entry] = []  # scanned, in scan order (duplicates included)
         self.notes: list[str] = []
+
+    def sources(self, cluster: str) -> FluxSources:
+        """The Flux source objects of a cluster, so far (the scanned ones seen from every cluster)."""
+        if not cluster:
+            return self.scanned_sources
+        return self._sources.setdefault(cluster, FluxSources(fallback=self.scanned_sources))
+
+    def add_sources(self, app: AppSpec, result: RenderedApp) -> None:
+        index = self.sources(app.cluster)
+        origins = result.origins or tuple((app.path, i) for i in range(len(result.objects)))
+        for obj, (file, i) in zip(result.objects, origins, strict=True):
+            if source_kind(obj) is not None:
+                where = f"{file} (document {i + 1}, rendered by {app.id})"
+                index.add(obj, where, declared_by=app.id, default_namespace=app.namespace)
 
     def scanned(self, apps: Sequence[AppSpec]) -> list[_Entry]:
         for app in apps:
@@ -192,7 +209,7 @@ class _Builder:
                 out.extend(_inherit(a, parent) for a in self.expand_appset(obj, where, parent))
                 continue
             elif is_flux_kustomization(obj):
-                parsed = [parse_kustomization(obj, where, self.root)]
+                parsed = [parse_kustomization(obj, where, self.root, self.sources(parent.cluster))]
             else:
                 for parser in self.parsers:
                     parsed = parser(obj, where, parent)
@@ -226,6 +243,8 @@ def discover_tree(
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
     builder = _Builder(root, child_parsers, max_depth, found.context, appsets)
+    for obj, where in found.flux_sources:
+        builder.scanned_sources.add(obj, where)
     generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]
     pending = builder.scanned([*found.apps, *generated])
     depth = 0
@@ -233,6 +252,8 @@ def discover_tree(
         results = _render_needed(root, render, [e.spec for e in pending], wanted)
         for entry, result in zip(pending, results, strict=True):
             entry.rendered = result  # all of the level first: a sibling adopted below needs no second render
+            if not result.error:  # and its sources: a child may name what a sibling of its parent applies
+                builder.add_sources(entry.spec, result)
         next_level: list[_Entry] = []
         for entry, result in zip(pending, results, strict=True):
             if result.error:
