@@ -143,7 +143,7 @@ class _Builder:
         """ApplicationSet errors found while reading this app's output: on the app too."""
         entry.notes.extend(self.errors[before:])
 
-    def declared(self, parent: _Entry, child: AppSpec, depth: int) -> _Entry | None:
+    def declared(self, parent: _Entry, child: AppSpec) -> _Entry | None:
         """Put a child the parent declares in the tree; the entry if it needs a render."""
         existing = self.by_id.get(child.id)
         if existing is not None and existing.spec.parent == parent.spec.id and existing in parent.children:
@@ -153,7 +153,7 @@ class _Builder:
                 f"declares {child.kind or 'app'} {child.id}, one of its own ancestors: not followed"
             )
             return None
-        if existing is None and depth + 1 >= self.max_depth:
+        if len(self._ancestors(parent)) >= self.max_depth:  # the tree's depth, not the render round's
             parent.notes.append(
                 f"declares {child.kind or 'app'} {child.id}, nested deeper than {self.max_depth} levels: "
                 "not followed"
@@ -247,7 +247,6 @@ def discover_tree(
         builder.scanned_sources.add(obj, where)
     generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]
     pending = builder.scanned([*found.apps, *generated])
-    depth = 0
     while pending:
         results = _render_needed(root, render, [e.spec for e in pending], wanted)
         for entry, result in zip(pending, results, strict=True):
@@ -260,12 +259,11 @@ def discover_tree(
                 continue
             before = len(builder.errors)
             for child in builder.children_of(entry.spec, result):
-                placed = builder.declared(entry, child, depth)
+                placed = builder.declared(entry, child)
                 if placed is not None and placed not in next_level:
                     next_level.append(placed)
             builder.appset_notes(entry, before)
         pending = next_level
-        depth += 1
     return _assemble(builder, found)
 
 
@@ -328,7 +326,8 @@ def _inherit(child: AppSpec, parent: AppSpec) -> AppSpec:
 
 
 def _assemble(builder: _Builder, found: Discovery) -> AppTree:
-    roots = [e for e in builder.roots if e.scanned and not _fragment(builder, e)]
+    read = _files_read(builder)
+    roots = [e for e in builder.roots if e.scanned and not _fragment(builder, e, read)]
     inferred = [e for e in roots if e.spec.origin is AppOrigin.AUTO]
     if any(e.children for e in inferred):
         roots = [e for e in roots if e.spec.origin is not AppOrigin.AUTO or e.children]
@@ -357,20 +356,28 @@ def _assemble(builder: _Builder, found: Discovery) -> AppTree:
     return AppTree(tuple(apps), tuple(rendered), errors, tuple(dict.fromkeys([*found.notes, *builder.notes])))
 
 
-def _fragment(builder: _Builder, entry: _Entry) -> bool:
-    """Whether a scanned Argo CD or Flux manifest sits in a file a rendered Kustomize app reads (a base it
-    builds on, a patch it applies): part of that app's output, or a fragment of a manifest, not a root."""
+def _fragment(builder: _Builder, entry: _Entry, read: dict[str, set[str]]) -> bool:
+    """Whether a scanned Argo CD or Flux manifest sits in a file another rendered app read: a file of a
+    directory app (its manifests are that app's children, or a cycle said there), a base or a patch of a
+    Kustomize build (part of its output, or a fragment of a manifest). Such a manifest is not a root."""
     file = entry.spec.defined_in
     if not file or entry.spec.origin not in (AppOrigin.ARGO, AppOrigin.FLUX):
         return False
-    for other in builder.by_id.values():
-        if other is entry or other.spec.source_type is not SourceType.KUSTOMIZE:
+    return any(file in files for app_id, files in read.items() if app_id != entry.spec.id)
+
+
+def _files_read(builder: _Builder) -> dict[str, set[str]]:
+    """Per rendered app, the files of this checkout its render read, as far as can be told."""
+    read: dict[str, set[str]] = {}
+    for entry in builder.by_id.values():
+        result = entry.rendered
+        if result is None or result.error:
             continue
-        if other.rendered is None or other.rendered.error:
-            continue
-        if file in _kustomize_files(builder.root, other.spec):
-            return True
-    return False
+        files = {file for file, _ in result.origins if file}
+        if entry.spec.source_type is SourceType.KUSTOMIZE:
+            files |= _kustomize_files(builder.root, entry.spec)
+        read[entry.spec.id] = files
+    return read
 
 
 def _kustomize_files(root: Path, app: AppSpec) -> set[str]:
