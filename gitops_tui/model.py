@@ -430,6 +430,7 @@ class HeaderInfo:
     head: str
     read_only: bool = False
     automation: bool = False
+    clusters: tuple[tuple[str, str], ...] = ()  # (repository cluster, its kube context or why none)
 
 
 @dataclass(frozen=True)

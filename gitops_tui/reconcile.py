@@ -127,6 +127,7 @@ class Workspace:
             head=self.repo.head() + ("*" if (self.repo.is_dirty() if dirty is None else dirty) else ""),
             read_only=self.settings.read_only,
             automation=self.settings.auto,
+            clusters=self.cluster_contexts(),
         )
 
     # -- reconcile -----------------------------------------------------------------------------------
@@ -458,7 +459,9 @@ class Workspace:
         if len(matches) == 1:
             return matches[0].id
         if matches:
-            raise GitopsError(f"app {ref!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
+            raise GitopsError(
+                f"app {ref!r} is ambiguous: it names {', '.join(sorted(a.id for a in matches))}"
+            )
         raise GitopsError(f"unknown app {ref!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
 
     def app_spec(self, ref: str) -> AppSpec:
