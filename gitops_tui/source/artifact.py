@@ -102,6 +102,27 @@ def artifact_inputs(copies: tuple[ArtifactCopy, ...]) -> list[tuple[GitTree, str
     return [(c.tree, selection_root(c.source)) for c in copies]
 
 
+def origin_of(copies: tuple[ArtifactCopy, ...], path: str) -> tuple[GitTree, str] | None:
+    """Which source path an artifact path came from (the last copy that lands there wins, as it does when
+    building); None when no copy operation lands there or it cannot be told (a glob that keeps paths)."""
+    path = os.path.normpath(path)
+    found: tuple[GitTree, str] | None = None
+    for copy in copies:
+        dest = os.path.normpath(copy.to) if copy.to.strip("/") else "."
+        if not any(c in copy.source for c in _GLOB_CHARS):
+            src = os.path.normpath(copy.source)
+            dest = _join(dest, os.path.basename(src)) if copy.to.endswith("/") or copy.to == "" else dest
+        elif copy.source.endswith("/**") and not any(c in copy.source[:-3] for c in _GLOB_CHARS):
+            src = copy.source[:-3]
+        else:
+            continue
+        if dest == ".":
+            found = (copy.tree, _join(src, path))
+        elif path == dest or path.startswith(dest + "/"):
+            found = (copy.tree, _join(src, os.path.relpath(path, dest)))
+    return found
+
+
 def build_artifact(root: Path, name: str, copies: tuple[ArtifactCopy, ...]) -> Path:
     """The artifact's directory, built (or reused: same operations, same files read). Raises RenderError."""
     sources = {c.tree: tree_root(root, c.tree) for c in copies}
