@@ -500,6 +500,8 @@ class Commit:
     summary: str
     message: str = ""
     files: tuple[str, ...] = field(default_factory=tuple)
+    made_by: str = ""  # "Flux image automation", "Renovate", or "" (source/imageauto.py)
+    image_policies: tuple[str, ...] = ()  # ImagePolicy setter markers on the lines it changed ("ns:name")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,15 @@ def _scan(directory: Path, root: Path) -> list[str]:
     return found
 
 
-def write_kustomization(directory: Path, root: Path, app: AppSpec, build: FluxBuild) -> tuple[Path, bool]:
-    """Write the kustomization Flux would build at `directory` (in the private copy); (its file, whether it
-    was generated). Raises RenderError."""
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    generated: bool  # there was no kustomization: Flux's generated one
+    origin_annotations: bool  # Flux's build puts `config.kubernetes.io/origin` on the objects too
+
+
+def write_kustomization(directory: Path, root: Path, app: AppSpec, build: FluxBuild) -> Written:
+    """Write the kustomization Flux would build at `directory` (in the private copy). Raises RenderError."""
     existing = find_kustomization_file(directory)
     generated = existing is None
     if existing is not None:
@@ -123,10 +130,13 @@ def write_kustomization(directory: Path, root: Path, app: AppSpec, build: FluxBu
             kus["namespace"] = "_placeholder"
         target = directory / KUSTOMIZATION_NAMES[0]
     _apply_options(kus, directory, app, build)
+    flux_keeps = "originAnnotations" in (kus.get("buildMetadata") or [])
+    if not flux_keeps:  # added to tell which file each object came from; taken off again after the build
+        kus["buildMetadata"] = [*(kus.get("buildMetadata") or []), "originAnnotations"]
     if target.is_symlink() or target.exists():
         target.unlink()  # the link to the original: the original is never written
     target.write_text(yaml.safe_dump(kus, sort_keys=False))
-    return target, generated
+    return Written(target, generated, flux_keeps)
 
 
 def _apply_options(kus: dict[str, Any], directory: Path, app: AppSpec, build: FluxBuild) -> None:

@@ -114,16 +114,19 @@ def _git_tree(
         checkout = ""
     raw_ref = spec.get("ref")
     wanted, how = _wanted_revision(raw_ref if isinstance(raw_ref, dict) else {})
-    if not wanted or (not checkout and ctx.same_revision(wanted)):
-        return GitTree(checkout=checkout), []
-    git = checkout or ctx.repo_root
+    if checkout:  # as an Argo CD source mapped there: that checkout as it is, whichever ref it wants
+        note = f"GitRepository {namespace}/{name}: {how or 'its default branch'} read from the working tree of {checkout}"
+        return GitTree(checkout=checkout), [note]
+    if not wanted or ctx.same_revision(wanted):
+        return GitTree(), []
+    git = ctx.repo_root
     if not git:
         raise SourceRefError(
             f"GitRepository {namespace}/{name} wants {how}, and this tree is not a Git checkout"
         )
     used, commit = _resolve(git, wanted, how, url, ctx)
     note = f"GitRepository {namespace}/{name}: {how} read from {used} ({commit[:7]})"
-    return GitTree(checkout=checkout, revision=used, commit=commit, git=git), [note]
+    return GitTree(revision=used, commit=commit, git=git), [note]
 
 
 def _wanted_revision(ref: Mapping[str, Any]) -> tuple[str, str]:

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import yaml
+
 from gitops_tui import __version__
 from gitops_tui.model import AppSpec, FluxBuild, FluxSourceRef, Obj
 from gitops_tui.source.artifact import build_artifact, tree_root
@@ -40,6 +42,7 @@ from gitops_tui.source.tools import kustomize_command, run_tool
 from gitops_tui.source.yamlload import is_k8s_object, load_documents
 
 _cache = RenderCache()
+ORIGIN = "config.kubernetes.io/origin"
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,8 @@ def _kustomize(
             raise RenderError(
                 f"kustomization path not found: {where} (left out of the artifact by .sourceignore)"
             )
-        _, generated = write_kustomization(directory, work, app, build)
-        if generated:
+        written = write_kustomization(directory, work, app, build)
+        if written.generated:
             notes.append(
                 f"{where}: no kustomization.yaml; built from the one Flux generates (every manifest below)"
             )
@@ -178,12 +181,38 @@ def _kustomize(
         raise RenderError(exc.message) from None
     objects: list[Obj] = []
     origins: list[tuple[str, int]] = []
+    seen: dict[str, int] = {}
     for doc in docs:
         for item in expand_lists(doc.data):
             if is_k8s_object(item):
+                file = _origin(item, path, keep=written.origin_annotations)
                 objects.append(item)
-                origins.append((path, doc.index))
+                origins.append((file, seen.get(file, 0)))
+                seen[file] = seen.get(file, 0) + 1
     return objects, origins, notes
+
+
+def _origin(obj: Obj, path: str, *, keep: bool) -> str:
+    """The file (relative to the source's root) kustomize says the object came from, its annotation taken
+    off unless Flux's own build would put it there; `path` when it does not say (a generator's output)."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return path
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or ORIGIN not in annotations:
+        return path
+    raw = annotations[ORIGIN] if keep else annotations.pop(ORIGIN)
+    if not annotations and not keep:
+        del meta["annotations"]
+    try:
+        origin = yaml.safe_load(raw) if isinstance(raw, str) else None
+    except yaml.YAMLError:
+        origin = None
+    where = origin.get("path") if isinstance(origin, dict) and not origin.get("repo") else None
+    if not isinstance(where, str) or not where:
+        return path
+    file = posixpath.normpath(posixpath.join(path, where))
+    return path if file.startswith("../") or file == ".." else file
 
 
 def _yaml_files(tree: Path, path: str) -> list[Path]:
