@@ -90,10 +90,8 @@ def render_flux(
         error = sops_block_error(obj)
         if error:
             meta = obj.get("metadata") or {}
-            raise RenderError(
-                f"{_file_of(tree, path, obj)}: {obj.get('kind')} {meta.get('namespace', '')}/{meta.get('name')}: "
-                f"{error}"
-            )
+            name = "/".join(str(p) for p in (meta.get("namespace"), meta.get("name")) if p)
+            raise RenderError(f"{_file_of(tree, path, obj)}: {obj.get('kind')} {name}: {error}")
     objects, secrets = substitute_all(objects, app, build, lookup, lambda name: _mention(tree, path, name))
     objects = common_metadata(objects, build)
     shown_origins = [(f"{label}: {p}" if label else p, i) for p, i in origins]
