@@ -1,7 +1,8 @@
 """What a GitRepository's artifact leaves out, as source-controller builds it (fluxcd/pkg sourceignore):
 its default exclusions (VCS files, images and archives, CI configuration, `.sops.yaml`...) and the
 `.sourceignore` at the repository's root, gitignore syntax (later lines win, `!` re-includes, a leading or
-inner "/" anchors to the root, a trailing "/" matches directories only, `**` any depth). A Kustomization
+inner "/" anchors to the root, a trailing "/" matches directories only, `**` any depth; nothing under an
+excluded directory comes back). A Kustomization
 built from that artifact sees neither: a generated kustomization does not list them, and a reference to
 one fails as it fails in Flux.
 
@@ -34,20 +35,14 @@ class _Pattern:
     anchored: bool
 
     def matches(self, parts: list[str], is_dir: bool) -> bool:
-        """Whether the path, or a directory above it, matches."""
-        for end in range(1, len(parts) + 1):
-            if self.dir_only and end == len(parts) and not is_dir:
-                continue
-            head = parts[:end]
-            if self.anchored:
-                if _segments(self.segments, head):
-                    return True
-            elif len(self.segments) == 1:
-                if path_match(self.segments[0], head[-1]):
-                    return True
-            elif any(_segments(self.segments, head[i:]) for i in range(len(head))):
-                return True
-        return False
+        """Whether this very path matches (its directories are asked one by one by `ignored`)."""
+        if self.dir_only and not is_dir:
+            return False
+        if self.anchored:
+            return _segments(self.segments, parts)
+        if len(self.segments) == 1:
+            return bool(path_match(self.segments[0], parts[-1]))
+        return any(_segments(self.segments, parts[i:]) for i in range(len(parts)))
 
 
 def _segments(pattern: tuple[str, ...], parts: list[str]) -> bool:
@@ -89,6 +84,13 @@ class SourceIgnore:
         parts = [p for p in rel.split("/") if p and p != "."]
         if not parts:
             return False
+        # As git: a path under an excluded directory stays excluded; otherwise its last matching line decides.
+        for end in range(1, len(parts) + 1):
+            if self._decide(parts[:end], is_dir if end == len(parts) else True):
+                return True
+        return False
+
+    def _decide(self, parts: list[str], is_dir: bool) -> bool:
         for pattern in reversed(self.patterns):
             if pattern.matches(parts, is_dir):
                 return not pattern.negate
