@@ -108,3 +108,37 @@ def mask_drift(key: ResourceKey, drift: Sequence[DriftField]) -> tuple[DriftFiel
             )
         )
     return tuple(out)
+
+
+def mask_values(value: Any, secrets: Sequence[str]) -> Any:
+    """`value` (an object, a field) with every occurrence of one of `secrets` in its strings masked: the
+    values a Flux Kustomization substituted from Secrets can be anywhere in any object."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):  # a longer one may contain a shorter one
+            if secret and secret in value:
+                value = value.replace(secret, mask_value(secret))
+        return value
+    if isinstance(value, dict):
+        return {k: mask_values(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_values(v, secrets) for v in value]
+    return value
+
+
+def mask_drift_values(drift: Sequence[DriftField], secrets: Sequence[str]) -> tuple[DriftField, ...]:
+    """Drifted fields with the substituted Secret values masked on both sides."""
+    if not secrets:
+        return tuple(drift)
+    return tuple(
+        DriftField(
+            path=d.path,
+            git=mask_values(d.git, secrets),
+            live=mask_values(d.live, secrets),
+            manager=d.manager,
+            time=d.time,
+            keyed_path=d.keyed_path,
+        )
+        for d in drift
+    )

@@ -26,14 +26,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gitops_tui.model import AppOrigin, AppSpec, Obj, RenderedApp, SourceType, TrackingMethod
+from gitops_tui.model import AppOrigin, AppSpec, GitTree, Obj, RenderedApp, SourceType, TrackingMethod
 from gitops_tui.source.appset import AppSetContext, expand_application_set
 from gitops_tui.source.argo import Parsed, is_application, parse_application
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
-from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
-from gitops_tui.source.fluxsources import FluxSources, source_kind
+from gitops_tui.source.flux import in_cluster, is_flux_kustomization, parse_kustomization
+from gitops_tui.source.fluxsources import FluxSources, source_kind, values_kind
 from gitops_tui.source.specfields import SpecError, repo_path
 
 MAX_DEPTH = 10
@@ -98,7 +98,7 @@ class _Builder:
         index = self.sources(app.cluster)
         origins = result.origins or tuple((app.path, i) for i in range(len(result.objects)))
         for obj, (file, i) in zip(result.objects, origins, strict=True):
-            if source_kind(obj) is not None:
+            if source_kind(obj) is not None or values_kind(obj) is not None:
                 where = f"{file} (document {i + 1}, rendered by {app.id})"
                 index.add(obj, where, declared_by=app.id, default_namespace=app.namespace)
 
@@ -209,7 +209,9 @@ class _Builder:
                 out.extend(_inherit(a, parent) for a in self.expand_appset(obj, where, parent))
                 continue
             elif is_flux_kustomization(obj):
-                parsed = [parse_kustomization(obj, where, self.root, self.sources(parent.cluster))]
+                parsed = [
+                    parse_kustomization(obj, where, self.root, self.sources(parent.cluster), self.context)
+                ]
             else:
                 for parser in self.parsers:
                     parsed = parser(obj, where, parent)
@@ -289,6 +291,10 @@ def may_declare_apps(root: Path, app: AppSpec) -> bool:
         own = repo_path(app.path, "path")
     except SpecError:
         return True
+    if app.flux is not None and app.flux.source is not None and app.flux.source.kind != "GitRepository":
+        return True  # an artifact: what it holds is known once built
+    if app.flux is not None and app.flux.source is not None and app.flux.source.tree != GitTree():
+        return True  # another checkout or revision
     if app.source_type is SourceType.KUSTOMIZE:
         paths, complete = kustomize_inputs(root, own)
         if not complete:
@@ -321,8 +327,9 @@ def may_declare_apps(root: Path, app: AppSpec) -> bool:
 
 def _inherit(child: AppSpec, parent: AppSpec) -> AppSpec:
     """A child app in its parent's tree: the parent's id, and for Flux the parent's cluster."""
-    cluster = parent.cluster if child.origin is AppOrigin.FLUX and not child.cluster else child.cluster
-    return replace(child, parent=parent.id, cluster=cluster)
+    if child.origin is AppOrigin.FLUX and not child.cluster:
+        child = in_cluster(child, parent.cluster)
+    return replace(child, parent=parent.id)
 
 
 def _assemble(builder: _Builder, found: Discovery) -> AppTree:
