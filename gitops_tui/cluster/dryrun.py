@@ -14,8 +14,9 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError
@@ -36,6 +37,13 @@ def desired_hash(obj: Obj) -> str:
 def _live_rv(live: Obj | None) -> str:
     # A missing object predicts a create; "" keeps that apart from every real resourceVersion.
     return str(((live or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+
+NoopChecks = Callable[[Sequence[tuple[Obj, Obj]], str], list[bool]]  # (live, desired) pairs, manager
+
+
+def _noops_here(pairs: Sequence[tuple[Obj, Obj]], manager: str) -> list[bool]:
+    return [apply_is_noop(live, desired, manager) for live, desired in pairs]
 
 
 SAME_AS_LIVE = "=live"  # a cached answer meaning "the live object itself" (an apply proven to be a no-op)
@@ -96,10 +104,16 @@ class DryRunCache:
                 self._entries.popitem(last=False)
 
     def predict(
-        self, client: ClusterClient, pairs: Sequence[tuple[Obj, Obj | None]], *, manager: str
+        self,
+        client: ClusterClient,
+        pairs: Sequence[tuple[Obj, Obj | None]],
+        *,
+        manager: str,
+        noop_checks: NoopChecks | None = None,
     ) -> list[Obj | ClusterError]:
         """For each (desired, live or None): the SSA dry-run result (force, as a sync would apply), or the
-        error the server gave. Cache hits send nothing; the misses go out concurrently in one batch."""
+        error the server gave. Cache hits send nothing; the misses go out concurrently in one batch.
+        `noop_checks` runs apply_is_noop over the misses (the orchestration sends many to worker processes)."""
         keys = [(ResourceKey.of(d), _live_rv(live), desired_hash(d), manager) for d, live in pairs]
         results: list[Obj | ClusterError | None] = [None] * len(pairs)
         todo: dict[CacheKey, list[int]] = {}
@@ -114,16 +128,21 @@ class DryRunCache:
                     self.hits += 1
                 else:
                     todo.setdefault(key, []).append(i)  # the same object twice in one batch: one request
-            # An apply that managedFields prove would change nothing answers with live itself: no request.
-            for key, indexes in list(todo.items()):
-                desired, live = pairs[indexes[0]]
-                if live is not None and apply_is_noop(live, desired, manager):
-                    for i in indexes:
-                        results[i] = live
-                    del todo[key]
-                    self.noops += 1
-                    self._entries[key] = SAME_AS_LIVE  # remembered: the next run checks nothing
-                    self._dirty = True
+        # An apply that managedFields prove would change nothing answers with live itself: no request.
+        # Checked outside the lock: for thousands of objects it is the longest part of a cold reconcile.
+        candidates = [(key, indexes) for key, indexes in todo.items() if pairs[indexes[0]][1] is not None]
+        checked = [(cast(Obj, pairs[ix[0]][1]), pairs[ix[0]][0]) for _, ix in candidates]
+        proven = (noop_checks or _noops_here)(checked, manager)
+        with self._lock:
+            for (key, indexes), noop in zip(candidates, proven, strict=True):
+                if not noop:
+                    continue
+                for i in indexes:
+                    results[i] = pairs[i][1]
+                del todo[key]
+                self.noops += 1
+                self._entries[key] = SAME_AS_LIVE  # remembered: the next run checks nothing
+                self._dirty = True
             self.misses += len(todo)
         if todo:
             firsts = [indexes[0] for indexes in todo.values()]

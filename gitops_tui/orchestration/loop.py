@@ -23,6 +23,7 @@ from typing import Protocol
 
 from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, tracking_name
 from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
+from gitops_tui.orchestration.heap import HeapPolicy
 from gitops_tui.orchestration.livewatch import KindWatch, LiveWatches, backoff
 from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 from gitops_tui.source.dependencies import app_paths
@@ -144,6 +145,10 @@ class ReconcileEngine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.ws = workspace
+        self.heap: HeapPolicy | None = None
+        if isinstance(workspace, Workspace):  # a loop reconciles again and again: worth a worker's start
+            workspace.offload_big_reconciles()
+            self.heap = HeapPolicy()
         self.interval = interval
         self.on_snapshot = on_snapshot
         self.on_event = on_event
@@ -248,6 +253,8 @@ class ReconcileEngine:
             threading.Thread(target=self._watch_files, name="watch-files", daemon=True).start()
         next_full = 0.0
         due_at, due_apps = float("inf"), frozenset[str]()  # the wake-up automation asked for (monotonic)
+        if self.heap is not None:
+            self.heap.start()
         try:
             while not (self.stopping or should_stop()):
                 with self._cond:
@@ -276,6 +283,8 @@ class ReconcileEngine:
                     next_full = time.monotonic() + (self.interval if ok else self.retry_in)
         finally:
             self.stop()
+            if self.heap is not None:
+                self.heap.stop()
 
     def _due_in(self) -> tuple[float, frozenset[str]]:
         """Seconds until, and for which apps, automation next has something to do unasked: a retry whose
@@ -303,6 +312,8 @@ class ReconcileEngine:
         failed = bool(snap.apps) and all(a.error for a in snap.apps)
         self.failures = self.failures + 1 if failed else 0
         self.on_snapshot(snap)
+        if self.heap is not None:
+            self.heap.after_reconcile()
         if not failed and self.watch_cluster:
             self._ensure_watches(snap)
         if self.automate is not None:

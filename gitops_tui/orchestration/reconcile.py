@@ -42,6 +42,8 @@ from gitops_tui.model import (
     match_ref,
 )
 from gitops_tui.orchestration.contexts import ClientFactory, ClusterContexts
+from gitops_tui.orchestration.offload import THRESHOLD as OFFLOAD_FROM
+from gitops_tui.orchestration.offload import Offload
 from gitops_tui.orchestration.prepare import Prepared, app_inputs, index_tracked, prepare
 from gitops_tui.source.appset import AppSetContext, ClusterInfo
 from gitops_tui.source.argo_sources import SourceContext
@@ -96,6 +98,9 @@ class Workspace:
         self._apps: dict[str, AppSpec] = {}
         self.last: Snapshot | None = None
         self._clusters: tuple[ClusterConfig, ...] = ()
+        # Worker processes for the compare of big reconciles: the loop (TUI, `watch`) turns them on, a
+        # one-shot `status` never pays their start.
+        self.offload: Offload | None = None
 
     # -- collaborators -------------------------------------------------------------------------------
     def _default_client(self, context: str | None) -> ClusterClient:
@@ -110,7 +115,14 @@ class Workspace:
         """The client for a context (None: --context or the current one). Raises ClusterError."""
         return self.contexts.client(context or self.settings.context)
 
+    def offload_big_reconciles(self, threshold: int = OFFLOAD_FROM) -> None:
+        """From now on, a context with `threshold` objects or more is compared in worker processes."""
+        if self.offload is None:
+            self.offload = Offload(threshold)
+
     def close(self) -> None:
+        if self.offload is not None:
+            self.offload.close()
         self.contexts.close()
 
     def header(self, dirty: bool | None = None) -> HeaderInfo:
@@ -365,6 +377,16 @@ class Workspace:
         server_side = self.settings.diff_mode != "client"
         predicted, failures = self._predict(client, context, prepared, snapshot) if server_side else ({}, {})
         tracked = index_tracked(snapshot.objects.values())
+        comparable = [p for p in prepared if not (p.rendered.error or p.errors)]
+        inputs = [
+            app_inputs(p.rendered.app, p, snapshot, predicted, failures, tracked, server_side, self.settings)
+            for p in comparable
+        ]
+        if self.offload is not None:
+            compared = self.offload.compare_apps(inputs, revision=revision, context=label, now=now)
+        else:
+            compared = [compare_app(i, revision=revision, context=label, now=now) for i in inputs]
+        by_app = {p.rendered.app.id: s for p, s in zip(comparable, compared, strict=True)}
         statuses = []
         for p in prepared:
             app = p.rendered.app
@@ -372,12 +394,7 @@ class Workspace:
                 error = p.rendered.error or "; ".join(p.errors)
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
                 continue
-            status = compare_app(
-                app_inputs(app, p, snapshot, predicted, failures, tracked, server_side, self.settings),
-                revision=revision,
-                context=label,
-                now=now,
-            )
+            status = by_app[app.id]
             # Kept as well: the remembered kinds that could not be read this time (a failed LIST, no
             # discovery): forgetting them would hide their leftovers for good. And said, since a
             # leftover of them cannot be shown (or pruned) this round.
@@ -410,7 +427,8 @@ class Workspace:
                 if live is not None and not is_sops_encrypted(obj):  # compared by key names only
                     pairs.append((obj, live))
         cache = self.contexts.dry_run_cache(context, client)
-        results = cache.predict(client, pairs, manager=self.settings.field_manager)
+        checks = self.offload.noop_checks if self.offload is not None else None
+        results = cache.predict(client, pairs, manager=self.settings.field_manager, noop_checks=checks)
         predicted: dict[ResourceKey, Obj] = {}
         failures: dict[ResourceKey, DryRunFailure] = {}
         for (obj, _live), result in zip(pairs, results, strict=True):
