@@ -24,9 +24,11 @@ from gitops_tui.contexts import ClientFactory, ClusterContexts
 from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.keyorder import canonical
+from gitops_tui.engine.liveonly import live_only_app
 from gitops_tui.engine.normalize import strip_noise, without_empty
 from gitops_tui.engine.secrets import mask_pair
 from gitops_tui.model import (
+    HELM_RELEASE,
     AppSpec,
     AppStatus,
     Commit,
@@ -41,7 +43,7 @@ from gitops_tui.model import (
     TrackingMethod,
     match_ref,
 )
-from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare
+from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare, tracked_live, unrendered_kinds
 from gitops_tui.source.appset import AppSetContext, ClusterInfo
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig
@@ -352,6 +354,7 @@ class Workspace:
             except ClusterError:
                 unresolved.add(kind)
         wanted |= remembered - unresolved
+        wanted |= unrendered_kinds(client, prepared)  # what the cluster has for a HelmRelease not rendered
         try:
             snapshot = fetch_live(client, wanted)
         except ClusterError as exc:
@@ -367,6 +370,12 @@ class Workspace:
             app = p.rendered.app
             if p.rendered.error or p.errors:
                 error = p.rendered.error or "; ".join(p.errors)
+                if app.kind == HELM_RELEASE:  # listed as what the cluster has: helm-controller's labels
+                    live = tracked_live(app, tracked)
+                    status = live_only_app(app, error, live, revision=revision, context=label, now=now)
+                    statuses.append(status)
+                    self._remember(app, (), snapshot, {}, status.resources)
+                    continue
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
                 continue
             status = compare_app(

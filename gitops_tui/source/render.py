@@ -27,6 +27,8 @@ from gitops_tui.source import helm
 from gitops_tui.source.argo_kustomize import overlay_extra
 from gitops_tui.source.argoenv import build_env
 from gitops_tui.source.errors import ManifestError, RenderError
+from gitops_tui.source.helmrelease import clear_cache as clear_helmrelease_cache
+from gitops_tui.source.helmrelease import render_helm_release
 from gitops_tui.source.render_directory import render_directory
 from gitops_tui.source.render_helm import legacy_source, render_helm
 from gitops_tui.source.render_kustomize import Extra, render_kustomize
@@ -58,6 +60,7 @@ def clear_render_cache() -> None:
     """Forget cached Kustomize/Helm output (a hard refresh; tests)."""
     _external_cache.clear()
     helm.clear_cache()
+    clear_helmrelease_cache()
 
 
 def _render_kustomize(
@@ -177,9 +180,14 @@ def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> Rende
     root = Path(root).absolute()
     notes: list[str] = []
     try:
-        objects, origins, notes = _render_sources(root, app, cache_dir)
-        # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
-        objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
+        if app.helm_release is not None:
+            objects, origins, notes = render_helm_release(root, app, cache_dir)
+        else:
+            objects, origins, notes = _render_sources(root, app, cache_dir)
+        # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps, and
+        # so does a HelmRelease's (Helm installs into it what names no namespace).
+        override = app.origin is AppOrigin.FLUX and app.helm_release is None
+        objects, unknown = set_namespaces(objects, app.namespace, override=override)
         if unknown:
             notes.append(
                 f"namespace {app.namespace} not set on kinds of unknown scope ({', '.join(unknown)}): "

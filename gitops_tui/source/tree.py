@@ -2,8 +2,8 @@
 
 Scanning the checkout finds the roots (`discover.py`): `.gitops-tui.yaml` apps, Argo CD Applications in plain
 YAML, Flux cluster roots and Kustomizations, or, without any of these, the inferred apps. Each app is
-rendered; an `Application` or a Flux `Kustomization` in its output (and whatever the `child_parsers` know:
-ApplicationSets, HelmReleases) is a child app — app-of-apps, Flux's own tree — rendered in turn, to a depth
+rendered; an `Application`, ApplicationSet, Flux `Kustomization` or `HelmRelease` in its output (and
+whatever the `child_parsers` know) is a child app — app-of-apps, Flux's own tree — rendered in turn, to a depth
 limit. A parent owns its children's manifests (it applies them), so it stays an app itself.
 
 What Argo CD or Flux would not deploy is left out:
@@ -33,7 +33,9 @@ from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
+from gitops_tui.source.fluxrefs import FluxRefs, LiveLookup, ref_kind
 from gitops_tui.source.fluxsources import FluxSources, source_kind
+from gitops_tui.source.helmrelease import is_helm_release, parse_helm_release
 from gitops_tui.source.specfields import SpecError, repo_path
 
 MAX_DEPTH = 10
@@ -75,6 +77,7 @@ class _Builder:
         max_depth: int,
         context: SourceContext | None,
         appsets: AppSetContext | None,
+        ref_lookup: LiveLookup | None = None,
     ) -> None:
         self.root = root
         self.context = context
@@ -82,6 +85,9 @@ class _Builder:
         self.errors: list[str] = []  # ApplicationSets that could not be expanded (said on the parent too)
         self.scanned_sources = FluxSources()
         self._sources: dict[str, FluxSources] = {}
+        self._ref_lookup = ref_lookup
+        self.scanned_refs = FluxRefs(live=ref_lookup)
+        self._refs: dict[str, FluxRefs] = {}
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
@@ -94,13 +100,24 @@ class _Builder:
             return self.scanned_sources
         return self._sources.setdefault(cluster, FluxSources(fallback=self.scanned_sources))
 
+    def refs(self, cluster: str) -> FluxRefs:
+        """The ConfigMaps and Secrets a cluster's apps render, so far (valuesFrom, substituteFrom)."""
+        if not cluster:
+            return self.scanned_refs
+        if cluster not in self._refs:
+            self._refs[cluster] = FluxRefs(self.scanned_refs, cluster=cluster, live=self._ref_lookup)
+        return self._refs[cluster]
+
     def add_sources(self, app: AppSpec, result: RenderedApp) -> None:
         index = self.sources(app.cluster)
+        refs = self.refs(app.cluster)
         origins = result.origins or tuple((app.path, i) for i in range(len(result.objects)))
         for obj, (file, i) in zip(result.objects, origins, strict=True):
             if source_kind(obj) is not None:
                 where = f"{file} (document {i + 1}, rendered by {app.id})"
                 index.add(obj, where, declared_by=app.id, default_namespace=app.namespace)
+            elif ref_kind(obj) is not None:
+                refs.add(obj, f"{file} (document {i + 1}, rendered by {app.id})", app.namespace)
 
     def scanned(self, apps: Sequence[AppSpec]) -> list[_Entry]:
         for app in apps:
@@ -210,6 +227,18 @@ class _Builder:
                 continue
             elif is_flux_kustomization(obj):
                 parsed = [parse_kustomization(obj, where, self.root, self.sources(parent.cluster))]
+            elif is_helm_release(obj):
+                parsed = [
+                    parse_helm_release(
+                        obj,
+                        where,
+                        self.root,
+                        parent,
+                        self.sources(parent.cluster),
+                        self.refs(parent.cluster),
+                        self.context,
+                    )
+                ]
             else:
                 for parser in self.parsers:
                     parsed = parser(obj, where, parent)
@@ -234,15 +263,19 @@ def discover_tree(
     default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
     wanted: Callable[[AppSpec], bool] | None = None,
     appsets: AppSetContext | None = None,
+    ref_lookup: LiveLookup | None = None,
 ) -> AppTree:
     """Every app of the checkout at `root`, with its render. `render` renders a batch in order and never
     raises (the caller passes its cached, concurrent one). Never raises for content problems.
 
     `wanted`: only these apps' renders are needed (`diff APP`); the others are rendered only when what they
-    are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`)."""
+    are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`).
+
+    `ref_lookup` reads a ConfigMap or Secret from a cluster when no app of it renders one (fluxrefs.py);
+    without it, only Git is read."""
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
-    builder = _Builder(root, child_parsers, max_depth, found.context, appsets)
+    builder = _Builder(root, child_parsers, max_depth, found.context, appsets, ref_lookup)
     for obj, where in found.flux_sources:
         builder.scanned_sources.add(obj, where)
     generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]
