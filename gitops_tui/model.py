@@ -287,6 +287,7 @@ class HelmReleaseSpec:
     # document would make them float64 (1e+06 in a template)
     values_set: tuple[str, ...] = field(default=(), repr=False)
     from_secret: bool = False
+    secret_values: tuple[str, ...] = field(default=(), repr=False)  # every Secret-sourced string in `values`
     release_name: str = ""  # as helm-controller names the release (default and shortening applied)
     storage_namespace: str = ""
     install_crds: str = "Create"  # Skip, Create, CreateReplace
@@ -295,6 +296,82 @@ class HelmReleaseSpec:
     post_render_strategy: str = "combined"  # nohooks, combined, separate
     common_metadata: str = ""  # spec.commonMetadata as JSON
     skip_schema_validation: bool = False  # install.disableSchemaValidation
+
+
+@dataclass(frozen=True)
+class GitTree:
+    """Where a Flux source's files are read: `checkout` "" is the tree being rendered (this checkout, or its
+    `--revision`), else the absolute path of another local checkout (`.gitops-tui.yaml` `repositories:`);
+    `revision` "" is that tree as it is, else a Git revision (`origin/dev-team`, a tag, a commit) of `git`."""
+
+    checkout: str = ""
+    revision: str = ""
+    commit: str = ""  # the revision resolved (its files never change: a tree read from it can be reused)
+    git: str = ""  # the Git checkout `revision` is read from (this one or a mapped one)
+
+
+@dataclass(frozen=True)
+class ArtifactCopy:
+    """One `copy` operation of a source-watcher ArtifactGenerator: `source` is `from`'s glob or path after
+    its `@alias/`, `to` the path after `@artifact/` (a trailing "/" kept: it means a directory)."""
+
+    tree: GitTree
+    source: str
+    to: str
+    exclude: tuple[str, ...] = ()
+    strategy: str = "Overwrite"  # Overwrite, Merge (Extract is said as the app's error)
+    alias: str = ""  # as written, for messages
+
+
+@dataclass(frozen=True)
+class FluxSourceRef:
+    """What a Flux Kustomization's `sourceRef` resolves to: `spec.path` is relative to this tree's root, or,
+    for an ExternalArtifact, to the root of the artifact its ArtifactGenerator's `copies` build."""
+
+    kind: str  # GitRepository, ExternalArtifact
+    namespace: str
+    name: str
+    tree: GitTree = field(default_factory=GitTree)
+    copies: tuple[ArtifactCopy, ...] = ()  # ExternalArtifact: its generator's copy operations, in order
+    generator: str = ""  # ExternalArtifact: "namespace/name" of the ArtifactGenerator
+
+    def display(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class SubstituteFrom:
+    """A `postBuild.substituteFrom` entry, with its values when Git holds the object (`found`); otherwise
+    they are read from the cluster when rendering is given a lookup (`FluxValuesLookup`)."""
+
+    kind: str  # ConfigMap, Secret
+    name: str
+    namespace: str  # the Kustomization's
+    optional: bool = False
+    found: bool = False
+    where: str = ""  # the file that declares it in Git
+    values: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # decoded (a Secret's too)
+
+
+@dataclass(frozen=True)
+class FluxBuild:
+    """What kustomize-controller does to a Kustomization's path besides `kustomize build`: the options it
+    writes into the (found or generated) kustomization.yaml, then post-build substitution and common
+    metadata. Values substituted from Secrets are never shown (`repr=False`)."""
+
+    source: FluxSourceRef | None = None  # None: the tree being rendered (the bootstrap source)
+    patches: str = ""  # `spec.patches` as JSON (a list of {patch, target})
+    components: tuple[str, ...] = ()
+    ignore_missing_components: bool = False
+    common_labels: tuple[tuple[str, str], ...] = ()
+    common_annotations: tuple[tuple[str, str], ...] = ()
+    post_build: bool = False  # `spec.postBuild` is set: substitution runs (when it has variables)
+    substitute: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    substitute_from: tuple[SubstituteFrom, ...] = ()
+    substitute_always: bool = False  # postBuild.substituteStrategy: Always
+    decryption: str = ""  # `spec.decryption.provider` (sops)
+    wait: bool = False
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -348,6 +425,10 @@ class AppSpec:
     # IncludeMutationWebhook=true), comma-separated items.
     compare_options: tuple[str, ...] = ()
     helm_release: HelmReleaseSpec | None = None  # a Flux HelmRelease (kind HelmRelease)
+    # Flux Kustomization: where its files are and what kustomize-controller does to them; `depends_on`
+    # holds the ids (same cluster) of the Kustomizations it waits for (`spec.dependsOn`).
+    flux: FluxBuild | None = None
+    depends_on: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -408,6 +489,9 @@ class RenderedApp:
     error: str = ""
     # where each object came from, parallel to `objects`: (file relative to repo root, document index)
     origins: tuple[tuple[str, int], ...] = ()
+    # Values from Secrets substituted into `objects` (Flux postBuild): any object may now hold one, so
+    # wherever an object is shown these are masked (engine/secrets.py `mask_values`). Never printed.
+    secret_values: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -465,6 +549,8 @@ class Commit:
     summary: str
     message: str = ""
     files: tuple[str, ...] = field(default_factory=tuple)
+    made_by: str = ""  # "Flux image automation", "Renovate", or "" (source/imageauto.py)
+    image_policies: tuple[str, ...] = ()  # ImagePolicy setter markers on the lines it changed ("ns:name")
 
 
 @dataclass(frozen=True)
@@ -478,6 +564,7 @@ class HeaderInfo:
     head: str
     read_only: bool = False
     automation: bool = False
+    clusters: tuple[tuple[str, str], ...] = ()  # (repository cluster, its kube context or why none)
 
 
 @dataclass(frozen=True)

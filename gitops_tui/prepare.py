@@ -122,6 +122,7 @@ def app_inputs(
         manager=settings.field_manager,
         hooks=p.hooks,
         live_hooks=live_hooks,
+        secret_values=p.rendered.secret_values,
     )
 
 

@@ -23,10 +23,11 @@ from gitops_tui.config import Settings, cache_dir
 from gitops_tui.contexts import ClientFactory, ClusterContexts
 from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
+from gitops_tui.engine.encrypted import is_sops_encrypted
 from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.liveonly import live_only_app
 from gitops_tui.engine.normalize import strip_noise, without_empty
-from gitops_tui.engine.secrets import mask_pair
+from gitops_tui.engine.secrets import mask_pair, mask_values
 from gitops_tui.model import (
     HELM_RELEASE,
     AppSpec,
@@ -92,6 +93,7 @@ class Workspace:
             repo_root=repo.root,
         )
         self._details: dict[tuple[str, ResourceKey], tuple[Obj | None, Obj | None, Obj | None]] = {}
+        self._secret_values: dict[str, tuple[str, ...]] = {}  # per app id: what Flux substituted from Secrets
         self._statuses: dict[str, AppStatus] = {}
         self._apps: dict[str, AppSpec] = {}
         self.last: Snapshot | None = None
@@ -129,6 +131,7 @@ class Workspace:
             head=self.repo.head() + ("*" if (self.repo.is_dirty() if dirty is None else dirty) else ""),
             read_only=self.settings.read_only,
             automation=self.settings.auto,
+            clusters=self.cluster_contexts(),
         )
 
     # -- reconcile -----------------------------------------------------------------------------------
@@ -375,6 +378,7 @@ class Workspace:
                     status = live_only_app(app, error, live, revision=revision, context=label, now=now)
                     statuses.append(status)
                     self._remember(app, (), snapshot, {}, status.resources)
+                    self._secret_values[app.id] = app.helm_release.secret_values if app.helm_release else ()
                     continue
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
                 continue
@@ -396,6 +400,7 @@ class Workspace:
                 status = replace(status, notes=(*status.notes, note))
             statuses.append(status)
             self._remember(app, p.desired, snapshot, predicted, status.resources)
+            self._secret_values[app.id] = p.rendered.secret_values
             inventory.update(app.id, has | unread)
         return statuses
 
@@ -412,7 +417,7 @@ class Workspace:
                 continue  # compared client-side: a dry run would be sent for nothing
             for obj in p.desired:
                 live = snapshot.objects.get(ResourceKey.of(obj))
-                if live is not None:
+                if live is not None and not is_sops_encrypted(obj):  # compared by key names only
                     pairs.append((obj, live))
         cache = self.contexts.dry_run_cache(context, client)
         results = cache.predict(client, pairs, manager=self.settings.field_manager)
@@ -467,7 +472,9 @@ class Workspace:
         if len(matches) == 1:
             return matches[0].id
         if matches:
-            raise GitopsError(f"app {ref!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
+            raise GitopsError(
+                f"app {ref!r} is ambiguous: it names {', '.join(sorted(a.id for a in matches))}"
+            )
         raise GitopsError(f"unknown app {ref!r} (known: {', '.join(sorted(self._apps)) or 'none'})")
 
     def app_spec(self, ref: str) -> AppSpec:
@@ -526,6 +533,8 @@ class Workspace:
         pred_view = canonical(without_empty(strip_noise(predicted))) if predicted is not None else None
         git_view, live_view = mask_pair(git_view, live_view)
         pred_view, _ = mask_pair(pred_view, None)
+        secrets = self._secret_values.get(app, ())  # substituted by Flux from Secrets, in any kind
+        git_view, live_view, pred_view = (mask_values(v, secrets) for v in (git_view, live_view, pred_view))
         return ResourceDetail(app=app, key=key, status=res, git=git_view, live=live_view, predicted=pred_view)
 
     def history(self, app: str, limit: int = 100) -> list[Commit]:

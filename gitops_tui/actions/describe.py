@@ -175,12 +175,25 @@ def commit_json(commit: Commit, now: float | None = None) -> dict[str, Any]:
         "summary": commit.summary,
         "message": commit.message,
         "files": list(commit.files),
+        "madeBy": commit.made_by or None,
+        "imagePolicies": list(commit.image_policies),
     }
 
 
 def history_lines(commits: list[Commit], now: float | None = None) -> list[str]:
     width = max((len(c.author) for c in commits), default=6)
-    return [f"{c.short}  {c.author:<{width}}  {age(c.timestamp, now):>8}  {c.summary}" for c in commits]
+    return [
+        f"{c.short}  {c.author:<{width}}  {age(c.timestamp, now):>8}  {_commit_labels(c)}{c.summary}"
+        for c in commits
+    ]
+
+
+def _commit_labels(commit: Commit) -> str:
+    """`[Renovate] `, `[Flux image automation: flux-system:podinfo] `: who made it, which policies."""
+    parts = [p for p in (commit.made_by, ", ".join(commit.image_policies)) if p]
+    if commit.made_by and commit.image_policies:
+        return f"[{commit.made_by}: {', '.join(commit.image_policies)}] "
+    return f"[{' '.join(parts)}] " if parts else ""
 
 
 def revert_plan_lines(plan: RevertPlan) -> list[str]:

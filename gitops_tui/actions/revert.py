@@ -131,7 +131,9 @@ class RevertActions(SyncActions):
             found = self.ws.discover(tree, wanted=lambda _a: False)  # the tree, not every render
             matches = match_ref(app, found.apps)
             if len(matches) > 1:
-                raise GitopsError(f"app {app!r} is ambiguous: it names {', '.join(a.id for a in matches)}")
+                raise GitopsError(
+                    f"app {app!r} is ambiguous: it names {', '.join(sorted(a.id for a in matches))}"
+                )
             if not matches:
                 known = ", ".join(sorted(a.id for a in found.apps)) or "none"
                 raise GitopsError(f"unknown app {app!r} (known: {known})")

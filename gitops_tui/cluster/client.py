@@ -54,6 +54,8 @@ class ClusterClient:
         self._pool_lock = threading.Lock()
         self._in_pool = threading.local()
         self.http = Transport(api_client, server=server, timeout=timeout)
+        # kinds RBAC lets us list per namespace only (a 403 across all namespaces): not tried again
+        self.wide_list_forbidden: set[str] = set()
 
     @property
     def requests(self) -> int:

@@ -137,7 +137,24 @@ def tracked_by(live: Obj, app: AppSpec) -> bool:
     )
 
 
+# Secrets made by a controller from an object in Git, known by the marks it leaves even without an
+# ownerReference (External Secrets Operator; a Sealed Secrets controller that took over a Secret). They
+# carry the labels of the object they come from, Flux's tracking labels among them.
+_MADE_BY_LABEL_PREFIXES = ("reconcile.external-secrets.io/",)
+_MADE_BY_ANNOTATIONS = ("reconcile.external-secrets.io/data-hash", "sealedsecrets.bitnami.com/managed")
+
+
 def is_owned(live: Obj) -> bool:
-    """Objects with ownerReferences (ReplicaSets of a Deployment, Pods, Endpoints...) are made by a
-    controller from something in Git; they are never "extra" and never pruned."""
-    return bool((live.get("metadata") or {}).get("ownerReferences"))
+    """Objects with ownerReferences (ReplicaSets of a Deployment, Pods, Endpoints, the Secret of a
+    SealedSecret...) are made by a controller from something in Git; so are the Secrets an ExternalSecret
+    makes. They are never "extra" and never pruned."""
+    meta = live.get("metadata") or {}
+    if meta.get("ownerReferences"):
+        return True
+    if live.get("kind") != "Secret":
+        return False
+    labels = meta.get("labels") or {}
+    annotations = meta.get("annotations") or {}
+    return any(str(k).startswith(_MADE_BY_LABEL_PREFIXES) for k in labels) or any(
+        k in annotations for k in _MADE_BY_ANNOTATIONS
+    )

@@ -7,12 +7,13 @@ mode applies, what the sync and health states are, and how the app as a whole st
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gitops_tui.engine import diff as diffmod
+from gitops_tui.engine.encrypted import ENCRYPTED_NOTE, is_sops_encrypted, key_names_view
 from gitops_tui.engine.health import aggregate, assess
 from gitops_tui.engine.hooks import hook_statuses, is_hook_like
-from gitops_tui.engine.secrets import mask_drift
+from gitops_tui.engine.secrets import mask_drift, mask_drift_values
 from gitops_tui.engine.status import app_sync
 from gitops_tui.engine.syncoptions import compare_options, sync_options
 from gitops_tui.model import (
@@ -55,6 +56,8 @@ class AppInputs:
     manager: str = "gitops-tui"
     hooks: Sequence[Obj] = ()  # desired hook objects (and Skip / ignored ones): listed apart, not compared
     live_hooks: Sequence[Obj] = ()  # live hook objects tracked to the app, and live objects at hooks' keys
+    # Values Flux substituted from Secrets into the desired objects: masked wherever they show.
+    secret_values: Sequence[str] = field(default=(), repr=False)
 
 
 def _version(obj: Obj) -> str:
@@ -68,6 +71,11 @@ def compare_resource(inputs: AppInputs, desired: Obj) -> ResourceDiff:
     if key in inputs.unserved:
         return ResourceDiff(key=key, sync=SyncStatus.MISSING, note=inputs.unserved[key])
     live = inputs.live.get(key)
+    if is_sops_encrypted(desired):  # its values are ciphertext: key names and metadata only
+        if live is None:
+            return replace(diffmod.missing(desired), note=ENCRYPTED_NOTE)
+        view = key_names_view(desired, live)
+        return replace(diffmod.client_side_diff(view, live, ignore=inputs.ignore), note=ENCRYPTED_NOTE)
     if live is None:
         return diffmod.missing(desired)
     if inputs.server_side:
@@ -150,7 +158,7 @@ def compare_app(inputs: AppInputs, *, revision: str = "", context: str = "", now
                 sync=rdiff.sync,
                 health=health,
                 health_message=message,
-                drift=mask_drift(rdiff.key, rdiff.drift),
+                drift=mask_drift_values(mask_drift(rdiff.key, rdiff.drift), inputs.secret_values),
                 mode=rdiff.mode,
                 needs_replace=rdiff.needs_replace,
                 note=rdiff.note,

@@ -4,10 +4,6 @@ A mask is an HMAC of the value under a key drawn once per process: equal values 
 changed key is visible and an unchanged one is not), while the value cannot be recovered, nor guessed from a
 mask seen in an earlier run. The last-applied annotation of a Secret holds its data in plain JSON, so it is
 masked field by field too.
-
-Values read from a Secret into another object's desired state (a HelmRelease's `valuesFrom` a Secret, which a
-chart may put in a ConfigMap or an env var) are registered as sensitive when they are read: wherever they
-appear in any object shown, the string holding them is masked as a Secret's value is.
 """
 
 from __future__ import annotations
@@ -16,8 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets as _random
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gitops_tui.engine import pointer
@@ -27,50 +22,6 @@ from gitops_tui.model import DriftField, Obj, ResourceKey
 
 _KEY = _random.token_bytes(32)
 _VALUE_FIELDS = ("data", "stringData")
-_sensitive: set[str] = set()
-_sensitive_lock = threading.Lock()
-# Shorter values are masked only where a string is exactly them: as substrings they would mask everything.
-_SUBSTRING_MIN = 4
-
-
-def register_sensitive(values: Iterable[str]) -> None:
-    """Strings from a Secret that desired objects of other kinds may hold: never shown from now on."""
-    with _sensitive_lock:
-        _sensitive.update(v for v in values if isinstance(v, str) and v.strip())
-
-
-def _holds_sensitive(text: str, sensitive: frozenset[str]) -> bool:
-    return text in sensitive or any(len(v) >= _SUBSTRING_MIN and v in text for v in sensitive)
-
-
-def mask_sensitive(value: Any) -> Any:
-    """A copy of `value` (any JSON-like tree) where each string holding a registered sensitive value is
-    masked; `value` itself when none is registered or none appears."""
-    with _sensitive_lock:
-        sensitive = frozenset(_sensitive)
-    if not sensitive:
-        return value
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            return mask_value(node) if _holds_sensitive(node, sensitive) else node
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    return walk(value)
-
-
-def scrub_text(text: str) -> str:
-    """A message with every registered sensitive value in it masked (a tool's error may quote values)."""
-    with _sensitive_lock:
-        sensitive = sorted(_sensitive, key=len, reverse=True)
-    for value in sensitive:
-        if len(value) >= _SUBSTRING_MIN or text == value:
-            text = text.replace(value, mask_value(value))
-    return text
 
 
 def mask_value(value: Any) -> str:
@@ -100,11 +51,9 @@ def _mask_last_applied(text: Any) -> Any:
 
 
 def mask_secret(obj: Obj) -> Obj:
-    """A copy of a core Secret with every value masked; any other object with the registered sensitive
-    values masked (itself when it holds none)."""
+    """A copy of a core Secret with every value masked; any other object is returned as is."""
     if not is_secret(obj):
-        masked: Obj = mask_sensitive(obj)
-        return masked
+        return obj
     out = {k: (_mask_map(v) if k in _VALUE_FIELDS else v) for k, v in obj.items()}
     meta = obj.get("metadata")
     if (
@@ -142,20 +91,9 @@ def _mask_at(tokens: Sequence[str], value: Any) -> Any:
 
 
 def mask_drift(key: ResourceKey, drift: Sequence[DriftField]) -> tuple[DriftField, ...]:
-    """Drifted fields of a Secret with their Git and live values masked; those of other kinds with the
-    registered sensitive values masked."""
+    """Drifted fields of a Secret with their Git and live values masked; other kinds pass unchanged."""
     if not _is_secret_key(key):
-        return tuple(
-            DriftField(
-                path=d.path,
-                git=mask_sensitive(d.git),
-                live=mask_sensitive(d.live),
-                manager=d.manager,
-                time=d.time,
-                keyed_path=d.keyed_path,
-            )
-            for d in drift
-        )
+        return tuple(drift)
     out = []
     for d in drift:
         tokens = pointer.split(d.path)
@@ -170,3 +108,37 @@ def mask_drift(key: ResourceKey, drift: Sequence[DriftField]) -> tuple[DriftFiel
             )
         )
     return tuple(out)
+
+
+def mask_values(value: Any, secrets: Sequence[str]) -> Any:
+    """`value` (an object, a field) with every occurrence of one of `secrets` in its strings masked: the
+    values a Flux Kustomization substituted from Secrets can be anywhere in any object."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):  # a longer one may contain a shorter one
+            if secret and secret in value:
+                value = value.replace(secret, mask_value(secret))
+        return value
+    if isinstance(value, dict):
+        return {k: mask_values(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_values(v, secrets) for v in value]
+    return value
+
+
+def mask_drift_values(drift: Sequence[DriftField], secrets: Sequence[str]) -> tuple[DriftField, ...]:
+    """Drifted fields with the substituted Secret values masked on both sides."""
+    if not secrets:
+        return tuple(drift)
+    return tuple(
+        DriftField(
+            path=d.path,
+            git=mask_values(d.git, secrets),
+            live=mask_values(d.live, secrets),
+            manager=d.manager,
+            time=d.time,
+            keyed_path=d.keyed_path,
+        )
+        for d in drift
+    )

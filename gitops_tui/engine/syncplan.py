@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from gitops_tui.engine import pointer
+from gitops_tui.engine.encrypted import is_sops_encrypted
 from gitops_tui.engine.hooks import PRE_SYNC, SYNC, SYNC_PHASES, is_hook_like
 from gitops_tui.engine.syncoptions import (
     CREATE_NAMESPACE,
@@ -268,6 +269,7 @@ def plan_sync(
     app_options = status.app.sync_options
     tasks: list[Task[PlannedChange]] = []
     skipped: list[tuple[ResourceKey, str]] = []
+    encrypted: list[str] = []
     prune_tasks: list[Task[PlannedChange]] = []
     for res in status.resources:
         if selected is not None and res.key not in selected:
@@ -292,6 +294,9 @@ def plan_sync(
             continue
         target = desired.get(res.key)
         if target is None or is_hook_like(target):
+            continue
+        if is_sops_encrypted(target):  # applying it would overwrite the decrypted Secret with ciphertext
+            encrypted.append(f"{res.key.display()}: encrypted in Git (SOPS): not applied (Flux decrypts it)")
             continue
         change = _apply_change(
             res.sync,
@@ -332,7 +337,7 @@ def plan_sync(
         ns = _namespace_change(status.app.namespace)
         assert ns.obj is not None
         tasks.insert(0, Task(PRE_SYNC, 0, ns, ns.obj, ns.obj))
-    notes = list(_app_notes(app_options))
+    notes = [*_app_notes(app_options), *encrypted]
     if selected is not None and any(any(p in SYNC_PHASES for p in h.phases) for h in status.hooks):
         notes.append("hooks do not run in a sync of selected resources (as in Argo CD)")
     return SyncPlan(

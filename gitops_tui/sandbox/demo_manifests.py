@@ -367,7 +367,7 @@ data:
 
 def monitoring() -> dict[str, str]:
     return {
-        "flux/monitoring.yaml": """# Monitoring is reconciled by Flux, not Argo CD.
+        "flux/monitoring.yaml": f"""# Monitoring is reconciled by Flux, not Argo CD.
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
@@ -381,6 +381,18 @@ spec:
   sourceRef:
     kind: GitRepository
     name: platform
+---
+# The repository Flux reads it from: this one (spec.path is relative to its root).
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: platform
+  namespace: flux-system
+spec:
+  interval: 1m
+  url: {REPO_URL}
+  ref:
+    branch: main
 """,
         "monitoring/namespace.yaml": namespace("monitoring", "sre"),
         "monitoring/deployment.yaml": """apiVersion: apps/v1

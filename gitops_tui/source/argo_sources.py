@@ -51,12 +51,14 @@ class SourceContext:
     `remotes`: this checkout's remote URLs (`GitRepo.remote_urls()`); none known means every Git repoURL
     is taken to be this checkout (a repository without remotes, a tree without `.git`). `repositories`:
     repoURL -> absolute path of another local checkout. `branch` (`GitRepo.branch()`) and `revision`
-    (`--revision` as given) say what "the same revision" is."""
+    (`--revision` as given) say what "the same revision" is. `repo_root`: the Git checkout itself (a
+    `--revision` tree has no `.git`), where a Flux GitRepository's other branch or tag is read."""
 
     remotes: tuple[str, ...] = ()
     repositories: tuple[tuple[str, str], ...] = ()
     branch: str = ""
     revision: str | None = None
+    repo_root: str = ""
 
     @classmethod
     def for_checkout(
@@ -85,7 +87,13 @@ class SourceContext:
             (url, str((repo_root / path).resolve() if not Path(path).is_absolute() else Path(path)))
             for url, path in (repositories or {}).items()
         )
-        return cls(remotes=remotes, repositories=mapped, branch=branch, revision=revision)
+        return cls(
+            remotes=remotes,
+            repositories=mapped,
+            branch=branch,
+            revision=revision,
+            repo_root=str(Path(repo_root).absolute()),
+        )
 
     def checkout_of(self, url: str) -> Path | None:
         return local_checkout(url, {u: Path(p) for u, p in self.repositories})

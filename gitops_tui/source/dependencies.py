@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from gitops_tui.model import AppSpec, SourceType
+from gitops_tui.model import AppSpec, GitTree, SourceType
+from gitops_tui.source.artifact import origin_of, selection_root
 from gitops_tui.source.leaves import is_remote
 from gitops_tui.source.specfields import SpecError, repo_path
 from gitops_tui.source.walk import find_kustomization
@@ -107,7 +108,13 @@ def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
 
     An Argo CD app with several sources is built from every source in this checkout and from the value
     files its Helm sources read (`$ref/...` ones included); one built from nothing here (a chart from a
-    Helm repository with inline values) is built from the file that declares it."""
+    Helm repository with inline values) is built from the file that declares it. A Flux Kustomization
+    is built from its source's files: for an ExternalArtifact, the paths of this checkout its generator's
+    copy operations read; for another checkout or another branch, nothing here but its declaring file."""
+    if app.flux is not None and app.flux.source is not None:
+        flux_paths = _flux_paths(Path(root), app)
+        if flux_paths is not None:
+            return flux_paths
     if not app.sources:
         try:
             own = repo_path(app.path, "path")
@@ -125,6 +132,29 @@ def app_paths(root: Path, app: AppSpec) -> tuple[str, ...]:
                 paths.add(posixpath.normpath(rest))
     own = app.path or next(iter(sorted(paths)), "") or app.defined_in or app.path
     return _ordered(own, paths)
+
+
+def _flux_paths(root: Path, app: AppSpec) -> tuple[str, ...] | None:
+    """The paths of a Flux app whose files are not simply this tree's; None when they are."""
+    source = app.flux.source if app.flux is not None else None
+    if source is None:
+        return None
+    if source.kind == "ExternalArtifact":
+        here = GitTree()
+        origin = origin_of(source.copies, app.path)
+        reads = {posixpath.normpath(selection_root(c.source)) for c in source.copies if c.tree == here}
+        if origin is not None and origin[0] == here:
+            # Its own directory first, then what its kustomization reads there (the copy operations keep
+            # the layout below what they copy), among what the artifact holds.
+            inputs = kustomize_inputs(root, origin[1])[0]
+            kept = {p for p in inputs if any(p == r or _under(p, r) or r == "." for r in reads)}
+            return _ordered(origin[1], kept | {origin[1]})
+        if not reads:
+            return (app.defined_in or app.path,)
+        return _ordered(min(reads), reads)
+    if source.tree != GitTree():
+        return (app.defined_in or app.path,)
+    return None
 
 
 def _source_paths(root: Path, own: str, kind: SourceType, value_files: Sequence[str]) -> set[str]:

@@ -17,7 +17,7 @@ from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig, bootstrap_app, find_clusters, in_cluster_dir
 from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
-from gitops_tui.source.fluxsources import source_kind
+from gitops_tui.source.fluxsources import FluxSources, source_kind, values_kind
 from gitops_tui.source.leaves import auto_apps
 from gitops_tui.source.render_directory import expand_lists
 from gitops_tui.source.repoconfig import load_repo_config
@@ -53,6 +53,9 @@ class _Scan:
     notes: list[str]
     appsets: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     flux_sources: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    # Flux Kustomizations, parsed once every file is scanned: their sourceRef may name a later file's source
+    # (manifest, "file:line", its place among `declared`)
+    kustomizations: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)
 
 
 def discover_apps(
@@ -71,6 +74,8 @@ def discover_apps(
     context = context or SourceContext.for_checkout(root, config.repositories)
     scan = _scan(root, tracking, context)
     clusters = find_clusters(root, config.clusters)
+    outside = [s for s in scan.flux_sources if not in_cluster_dir(file_of(s[1]), clusters)]
+    _parse_kustomizations(root, scan, outside, context)
     # What a Flux cluster applies is found by rendering its bootstrap Kustomization, with the cluster's
     # overlays applied: the same manifests scanned one by one would be unpatched, and cluster-less.
     declared = [
@@ -90,7 +95,7 @@ def discover_apps(
         clusters=tuple(clusters),
         context=context,
         appsets=tuple(scan.appsets),
-        flux_sources=tuple(s for s in scan.flux_sources if not in_cluster_dir(file_of(s[1]), clusters)),
+        flux_sources=tuple(outside),
     )
 
 
@@ -118,6 +123,23 @@ def mark_duplicates(apps: list[AppSpec]) -> list[AppSpec]:
             first[app.id] = app
         out.append(app)
     return out
+
+
+def _parse_kustomizations(
+    root: Path, scan: _Scan, sources: list[tuple[dict[str, Any], str]], context: SourceContext
+) -> None:
+    """The scanned Kustomizations, each resolving its sourceRef against the scanned sources outside cluster
+    directories (one in a cluster directory is its bootstrap's to render, with the cluster's sources)."""
+    index = FluxSources()
+    for obj, where in sources:
+        index.add(obj, where)
+    for item, where, place in reversed(scan.kustomizations):  # from the end: earlier places stay right
+        parsed = parse_kustomization(item, where, root, index, context)
+        scan.notes.extend(parsed.notes)
+        if parsed.app is not None:
+            scan.declared.insert(place, parsed.app)
+        else:
+            scan.errors.append(parsed.error)
 
 
 def _scan(root: Path, tracking: TrackingMethod, context: SourceContext) -> _Scan:
@@ -164,10 +186,10 @@ def _scan_file(root: Path, path: Path, tracking: TrackingMethod, scan: _Scan, co
             if is_application(item):
                 parsed = parse_application(item, where, root, tracking, context)
             elif is_flux_kustomization(item):
-                parsed = parse_kustomization(item, where, root)
+                scan.kustomizations.append((item, where, len(scan.declared)))
             elif is_application(item, kind="ApplicationSet"):
                 scan.appsets.append((item, where))  # expanded with the tree (it needs the clusters)
-            elif source_kind(item) is not None:
+            elif source_kind(item) is not None or values_kind(item) is not None:
                 scan.flux_sources.append((item, where))
             if parsed is None:
                 continue

@@ -7,6 +7,9 @@ objects are the ones in the rendered output of the cluster's apps, and in files 
 directory (repositories without the `clusters/` convention). The tree adds each rendered output's sources
 before it parses the children of that level, so a child sees the sources of its ancestors and of its
 parent's siblings.
+
+The same index keeps the ConfigMaps and Secrets met that way (`values`): what `postBuild.substituteFrom`
+(and a HelmRelease's `valuesFrom`) read from Git before asking the cluster; see fluxvalues.py.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ SOURCE_KINDS = frozenset(
     }
 )
 DEFAULT_NAMESPACE = "flux-system"
+VALUE_KINDS = frozenset({"ConfigMap", "Secret"})
+
+
+def values_kind(obj: Any) -> str | None:
+    """ "ConfigMap" or "Secret" for a core one, else None."""
+    if isinstance(obj, dict) and obj.get("apiVersion") == "v1" and obj.get("kind") in VALUE_KINDS:
+        return str(obj["kind"])
+    return None
 
 
 def source_kind(obj: Any) -> tuple[str, str] | None:
@@ -55,13 +66,15 @@ class FluxSources:
 
     def __init__(self, fallback: FluxSources | None = None) -> None:
         self._by_key: dict[tuple[str, str, str], FluxSource] = {}
+        self._values: dict[tuple[str, str, str], FluxSource] = {}
         self._fallback = fallback
 
     def add(
         self, obj: dict[str, Any], where: str, declared_by: str = "", default_namespace: str = ""
     ) -> None:
         found = source_kind(obj)
-        if found is None:
+        value_kind = values_kind(obj) if found is None else None
+        if found is None and value_kind is None:
             return
         raw = obj.get("metadata")
         meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -69,6 +82,11 @@ class FluxSources:
         if not name:
             return
         namespace = str(meta.get("namespace") or default_namespace or DEFAULT_NAMESPACE)
+        if value_kind is not None:
+            entry = FluxSource(value_kind, namespace, name, obj, where, declared_by)
+            self._values.setdefault((value_kind, namespace, name), entry)
+            return
+        assert found is not None
         key = (found[1], namespace, name)
         self._by_key.setdefault(key, FluxSource(found[1], namespace, name, obj, where, declared_by))
 
@@ -77,6 +95,13 @@ class FluxSources:
         found = self._by_key.get((kind, namespace or DEFAULT_NAMESPACE, name))
         if found is None and self._fallback is not None:
             return self._fallback.get(kind, namespace, name)
+        return found
+
+    def values(self, kind: str, namespace: str, name: str) -> FluxSource | None:
+        """The ConfigMap or Secret of that name in Git, here or among the scanned ones."""
+        found = self._values.get((kind, namespace or DEFAULT_NAMESPACE, name))
+        if found is None and self._fallback is not None:
+            return self._fallback.values(kind, namespace, name)
         return found
 
     def __iter__(self) -> Iterator[FluxSource]:

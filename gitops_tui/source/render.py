@@ -27,9 +27,11 @@ from gitops_tui.source import helm
 from gitops_tui.source.argo_kustomize import overlay_extra
 from gitops_tui.source.argoenv import build_env
 from gitops_tui.source.errors import ManifestError, RenderError
+from gitops_tui.source.fluxvalues import FluxValuesLookup
 from gitops_tui.source.helmrelease import clear_cache as clear_helmrelease_cache
 from gitops_tui.source.helmrelease import render_helm_release
 from gitops_tui.source.render_directory import render_directory
+from gitops_tui.source.render_flux import clear_flux_cache, render_flux
 from gitops_tui.source.render_helm import legacy_source, render_helm
 from gitops_tui.source.render_kustomize import Extra, render_kustomize
 from gitops_tui.source.rendercache import (
@@ -59,6 +61,7 @@ _external_cache = RenderCache()
 def clear_render_cache() -> None:
     """Forget cached Kustomize/Helm output (a hard refresh; tests)."""
     _external_cache.clear()
+    clear_flux_cache()
     helm.clear_cache()
     clear_helmrelease_cache()
 
@@ -173,15 +176,29 @@ def _render_sources(root: Path, app: AppSpec, cache_dir: Path | None) -> Rendere
     return objects, origins, notes
 
 
-def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> RenderedApp:
-    """Render one app; never raises. With `cache_dir`, Kustomize and Helm output is also kept on disk."""
+def render_app(
+    root: Path, app: AppSpec, cache_dir: Path | None = None, lookup: FluxValuesLookup | None = None
+) -> RenderedApp:
+    """Render one app; never raises. With `cache_dir`, Kustomize and Helm output is also kept on disk.
+    `lookup`: where a Flux Kustomization's `substituteFrom` objects that Git does not hold are read (the
+    cluster); without it, such an object is that app's error unless optional."""
     if app.error:  # found at discovery (a duplicate name, an unusable Application)
         return RenderedApp(app=app, notes=app.notes, error=app.error)
     root = Path(root).absolute()
     notes: list[str] = []
+    secret_values: tuple[str, ...] = ()
     try:
         if app.helm_release is not None:
             objects, origins, notes = render_helm_release(root, app, cache_dir)
+            secret_values = app.helm_release.secret_values  # what its valuesFrom read from Secrets
+        elif app.origin is AppOrigin.FLUX and app.kind == "Kustomization":
+            flux = render_flux(root, app, cache_dir, lookup)
+            objects, origins, notes, secret_values = (
+                flux.objects,
+                flux.origins,
+                flux.notes,
+                flux.secret_values,
+            )
         else:
             objects, origins, notes = _render_sources(root, app, cache_dir)
         # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps, and
@@ -208,7 +225,13 @@ def render_app(root: Path, app: AppSpec, cache_dir: Path | None = None) -> Rende
         return RenderedApp(app=app, notes=tuple(notes), error=f"{app.path}: {exc.strerror or exc}")
     except Exception as exc:  # the contract is "never raises": a bug here must not take the other apps down
         return RenderedApp(app=app, notes=tuple(notes), error=f"{app.path}: internal error: {exc!r}")
-    return RenderedApp(app=app, objects=tuple(objects), notes=tuple(notes), origins=tuple(origins))
+    return RenderedApp(
+        app=app,
+        objects=tuple(objects),
+        notes=tuple(notes),
+        origins=tuple(origins),
+        secret_values=secret_values,
+    )
 
 
 def _external(app: AppSpec) -> bool:
@@ -219,7 +242,12 @@ def _external(app: AppSpec) -> bool:
 
 
 def render_apps(
-    root: Path, apps: Sequence[AppSpec], *, max_workers: int = 8, cache_dir: Path | None = None
+    root: Path,
+    apps: Sequence[AppSpec],
+    *,
+    max_workers: int = 8,
+    cache_dir: Path | None = None,
+    lookup: FluxValuesLookup | None = None,
 ) -> list[RenderedApp]:
     """Render every app, in order.
 
@@ -229,17 +257,17 @@ def render_apps(
     """
     external = [i for i, app in enumerate(apps) if _external(app) and not app.error]
     if len(external) <= 1 or max_workers <= 1:
-        return [render_app(root, app, cache_dir) for app in apps]
+        return [render_app(root, app, cache_dir, lookup) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)
     futures = daemon_map(
-        lambda i: render_app(root, apps[i], cache_dir),
+        lambda i: render_app(root, apps[i], cache_dir, lookup),
         external,
         max_workers=min(max_workers, len(external)),
         name="render",
     )
     for i, app in enumerate(apps):
         if i not in external:
-            results[i] = render_app(root, app, cache_dir)
+            results[i] = render_app(root, app, cache_dir, lookup)
     for i, future in zip(external, futures, strict=True):
         results[i] = future.result()
     return [r for r in results if r is not None]

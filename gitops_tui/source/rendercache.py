@@ -41,6 +41,12 @@ def fingerprint(root: Path, app: AppSpec) -> bytes | None:
         paths = {own} | {os.path.normpath(os.path.join(own, v)) for v in app.helm_values_files}
     else:
         return None
+    return hash_paths(root, paths)
+
+
+def hash_paths(root: Path, paths: set[str]) -> bytes | None:
+    """A digest of the files at and below `paths` (relative to `root`); None when one is outside it or
+    cannot be hashed whole."""
     digest = hashlib.blake2b(digest_size=20)
     for rel in sorted(paths):
         if rel.startswith("..") or os.path.isabs(rel):

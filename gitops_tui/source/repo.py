@@ -14,12 +14,14 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import git
 
 from gitops_tui.model import Commit
 from gitops_tui.source.errors import GitCommandFailed, NotAGitRepo, RevisionNotFound
+from gitops_tui.source.imageauto import changed_policies, made_by
 from gitops_tui.source.secretdiff import KUSTOMIZATIONS, generator_inputs, mask_patch
 
 DETACHED = "HEAD (detached)"
@@ -180,7 +182,39 @@ class GitRepo:
                     files=tuple(n for n in names.splitlines() if n),
                 )
             )
-        return commits
+        policies = self._image_policies(commits, pathspec)
+        return [replace(c, made_by=made_by(c), image_policies=policies.get(c.sha, ())) for c in commits]
+
+    def _image_policies(self, commits: list[Commit], pathspec: list[str]) -> dict[str, tuple[str, ...]]:
+        """The ImagePolicy markers on the lines each commit changed: one `git log -G` over the same
+        commits, only those whose changes touch a marker, with their patches."""
+        if not commits:
+            return {}
+        try:
+            out = self._git(
+                "log",
+                "--no-walk=unsorted",
+                "-G",
+                r"\$imagepolicy",
+                "--format=%x1e%H",
+                "--patch",
+                "--unified=0",
+                "--no-color",
+                "--no-ext-diff",
+                "--diff-merges=first-parent",
+                *(c.sha for c in commits),
+                "--",
+                *pathspec,
+            )
+        except GitCommandFailed:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for chunk in out.split("\x1e")[1:]:
+            sha, _, patch = chunk.partition("\n")
+            policies = changed_policies(patch)
+            if policies:
+                found[sha.strip()] = policies
+        return found
 
     def commit_diff(self, sha: str, path: str | None = None) -> str:
         """The unified diff a commit made (against its first parent), optionally limited to a path."""

@@ -26,15 +26,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gitops_tui.model import AppOrigin, AppSpec, Obj, RenderedApp, SourceType, TrackingMethod
+from gitops_tui.model import AppOrigin, AppSpec, GitTree, Obj, RenderedApp, SourceType, TrackingMethod
 from gitops_tui.source.appset import AppSetContext, expand_application_set
 from gitops_tui.source.argo import Parsed, is_application, parse_application
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
-from gitops_tui.source.flux import is_flux_kustomization, parse_kustomization
-from gitops_tui.source.fluxrefs import FluxRefs, LiveLookup, ref_kind
-from gitops_tui.source.fluxsources import FluxSources, source_kind
+from gitops_tui.source.flux import in_cluster, is_flux_kustomization, parse_kustomization
+from gitops_tui.source.fluxsources import FluxSources, source_kind, values_kind
+from gitops_tui.source.fluxvalues import FluxValuesLookup
 from gitops_tui.source.helmrelease import is_helm_release, parse_helm_release
 from gitops_tui.source.specfields import SpecError, repo_path
 
@@ -77,7 +77,7 @@ class _Builder:
         max_depth: int,
         context: SourceContext | None,
         appsets: AppSetContext | None,
-        ref_lookup: LiveLookup | None = None,
+        values_lookup: FluxValuesLookup | None = None,
     ) -> None:
         self.root = root
         self.context = context
@@ -85,9 +85,7 @@ class _Builder:
         self.errors: list[str] = []  # ApplicationSets that could not be expanded (said on the parent too)
         self.scanned_sources = FluxSources()
         self._sources: dict[str, FluxSources] = {}
-        self._ref_lookup = ref_lookup
-        self.scanned_refs = FluxRefs(live=ref_lookup)
-        self._refs: dict[str, FluxRefs] = {}
+        self.values_lookup = values_lookup
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
@@ -100,24 +98,13 @@ class _Builder:
             return self.scanned_sources
         return self._sources.setdefault(cluster, FluxSources(fallback=self.scanned_sources))
 
-    def refs(self, cluster: str) -> FluxRefs:
-        """The ConfigMaps and Secrets a cluster's apps render, so far (valuesFrom, substituteFrom)."""
-        if not cluster:
-            return self.scanned_refs
-        if cluster not in self._refs:
-            self._refs[cluster] = FluxRefs(self.scanned_refs, cluster=cluster, live=self._ref_lookup)
-        return self._refs[cluster]
-
     def add_sources(self, app: AppSpec, result: RenderedApp) -> None:
         index = self.sources(app.cluster)
-        refs = self.refs(app.cluster)
         origins = result.origins or tuple((app.path, i) for i in range(len(result.objects)))
         for obj, (file, i) in zip(result.objects, origins, strict=True):
-            if source_kind(obj) is not None:
+            if source_kind(obj) is not None or values_kind(obj) is not None:
                 where = f"{file} (document {i + 1}, rendered by {app.id})"
                 index.add(obj, where, declared_by=app.id, default_namespace=app.namespace)
-            elif ref_kind(obj) is not None:
-                refs.add(obj, f"{file} (document {i + 1}, rendered by {app.id})", app.namespace)
 
     def scanned(self, apps: Sequence[AppSpec]) -> list[_Entry]:
         for app in apps:
@@ -160,7 +147,7 @@ class _Builder:
         """ApplicationSet errors found while reading this app's output: on the app too."""
         entry.notes.extend(self.errors[before:])
 
-    def declared(self, parent: _Entry, child: AppSpec, depth: int) -> _Entry | None:
+    def declared(self, parent: _Entry, child: AppSpec) -> _Entry | None:
         """Put a child the parent declares in the tree; the entry if it needs a render."""
         existing = self.by_id.get(child.id)
         if existing is not None and existing.spec.parent == parent.spec.id and existing in parent.children:
@@ -170,7 +157,7 @@ class _Builder:
                 f"declares {child.kind or 'app'} {child.id}, one of its own ancestors: not followed"
             )
             return None
-        if existing is None and depth + 1 >= self.max_depth:
+        if len(self._ancestors(parent)) >= self.max_depth:  # the tree's depth, not the render round's
             parent.notes.append(
                 f"declares {child.kind or 'app'} {child.id}, nested deeper than {self.max_depth} levels: "
                 "not followed"
@@ -226,17 +213,18 @@ class _Builder:
                 out.extend(_inherit(a, parent) for a in self.expand_appset(obj, where, parent))
                 continue
             elif is_flux_kustomization(obj):
-                parsed = [parse_kustomization(obj, where, self.root, self.sources(parent.cluster))]
+                parsed = [
+                    parse_kustomization(obj, where, self.root, self.sources(parent.cluster), self.context)
+                ]
             elif is_helm_release(obj):
                 parsed = [
                     parse_helm_release(
                         obj,
                         where,
-                        self.root,
                         parent,
                         self.sources(parent.cluster),
-                        self.refs(parent.cluster),
                         self.context,
+                        lookup=self.values_lookup,
                     )
                 ]
             else:
@@ -263,7 +251,7 @@ def discover_tree(
     default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
     wanted: Callable[[AppSpec], bool] | None = None,
     appsets: AppSetContext | None = None,
-    ref_lookup: LiveLookup | None = None,
+    values_lookup: FluxValuesLookup | None = None,
 ) -> AppTree:
     """Every app of the checkout at `root`, with its render. `render` renders a batch in order and never
     raises (the caller passes its cached, concurrent one). Never raises for content problems.
@@ -271,16 +259,15 @@ def discover_tree(
     `wanted`: only these apps' renders are needed (`diff APP`); the others are rendered only when what they
     are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`).
 
-    `ref_lookup` reads a ConfigMap or Secret from a cluster when no app of it renders one (fluxrefs.py);
-    without it, only Git is read."""
+    `values_lookup` reads a ConfigMap or Secret a HelmRelease's `valuesFrom` names from its cluster when Git
+    does not hold it (fluxvalues.py); without it, only Git is read."""
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
-    builder = _Builder(root, child_parsers, max_depth, found.context, appsets, ref_lookup)
+    builder = _Builder(root, child_parsers, max_depth, found.context, appsets, values_lookup)
     for obj, where in found.flux_sources:
         builder.scanned_sources.add(obj, where)
     generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]
     pending = builder.scanned([*found.apps, *generated])
-    depth = 0
     while pending:
         results = _render_needed(root, render, [e.spec for e in pending], wanted)
         for entry, result in zip(pending, results, strict=True):
@@ -293,12 +280,11 @@ def discover_tree(
                 continue
             before = len(builder.errors)
             for child in builder.children_of(entry.spec, result):
-                placed = builder.declared(entry, child, depth)
+                placed = builder.declared(entry, child)
                 if placed is not None and placed not in next_level:
                     next_level.append(placed)
             builder.appset_notes(entry, before)
         pending = next_level
-        depth += 1
     return _assemble(builder, found)
 
 
@@ -324,6 +310,10 @@ def may_declare_apps(root: Path, app: AppSpec) -> bool:
         own = repo_path(app.path, "path")
     except SpecError:
         return True
+    if app.flux is not None and app.flux.source is not None and app.flux.source.kind != "GitRepository":
+        return True  # an artifact: what it holds is known once built
+    if app.flux is not None and app.flux.source is not None and app.flux.source.tree != GitTree():
+        return True  # another checkout or revision
     if app.source_type is SourceType.KUSTOMIZE:
         paths, complete = kustomize_inputs(root, own)
         if not complete:
@@ -356,12 +346,14 @@ def may_declare_apps(root: Path, app: AppSpec) -> bool:
 
 def _inherit(child: AppSpec, parent: AppSpec) -> AppSpec:
     """A child app in its parent's tree: the parent's id, and for Flux the parent's cluster."""
-    cluster = parent.cluster if child.origin is AppOrigin.FLUX and not child.cluster else child.cluster
-    return replace(child, parent=parent.id, cluster=cluster)
+    if child.origin is AppOrigin.FLUX and not child.cluster:
+        child = in_cluster(child, parent.cluster)
+    return replace(child, parent=parent.id)
 
 
 def _assemble(builder: _Builder, found: Discovery) -> AppTree:
-    roots = [e for e in builder.roots if e.scanned and not _fragment(builder, e)]
+    read = _files_read(builder)
+    roots = [e for e in builder.roots if e.scanned and not _fragment(builder, e, read)]
     inferred = [e for e in roots if e.spec.origin is AppOrigin.AUTO]
     if any(e.children for e in inferred):
         roots = [e for e in roots if e.spec.origin is not AppOrigin.AUTO or e.children]
@@ -390,20 +382,28 @@ def _assemble(builder: _Builder, found: Discovery) -> AppTree:
     return AppTree(tuple(apps), tuple(rendered), errors, tuple(dict.fromkeys([*found.notes, *builder.notes])))
 
 
-def _fragment(builder: _Builder, entry: _Entry) -> bool:
-    """Whether a scanned Argo CD or Flux manifest sits in a file a rendered Kustomize app reads (a base it
-    builds on, a patch it applies): part of that app's output, or a fragment of a manifest, not a root."""
+def _fragment(builder: _Builder, entry: _Entry, read: dict[str, set[str]]) -> bool:
+    """Whether a scanned Argo CD or Flux manifest sits in a file another rendered app read: a file of a
+    directory app (its manifests are that app's children, or a cycle said there), a base or a patch of a
+    Kustomize build (part of its output, or a fragment of a manifest). Such a manifest is not a root."""
     file = entry.spec.defined_in
     if not file or entry.spec.origin not in (AppOrigin.ARGO, AppOrigin.FLUX):
         return False
-    for other in builder.by_id.values():
-        if other is entry or other.spec.source_type is not SourceType.KUSTOMIZE:
+    return any(file in files for app_id, files in read.items() if app_id != entry.spec.id)
+
+
+def _files_read(builder: _Builder) -> dict[str, set[str]]:
+    """Per rendered app, the files of this checkout its render read, as far as can be told."""
+    read: dict[str, set[str]] = {}
+    for entry in builder.by_id.values():
+        result = entry.rendered
+        if result is None or result.error:
             continue
-        if other.rendered is None or other.rendered.error:
-            continue
-        if file in _kustomize_files(builder.root, other.spec):
-            return True
-    return False
+        files = {file for file, _ in result.origins if file}
+        if entry.spec.source_type is SourceType.KUSTOMIZE:
+            files |= _kustomize_files(builder.root, entry.spec)
+        read[entry.spec.id] = files
+    return read
 
 
 def _kustomize_files(root: Path, app: AppSpec) -> set[str]:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from gitops_tui.ui.app import GitopsApp
+from gitops_tui.ui.host import GitopsHost
 
 
 class AppsProvider(Provider):
     """`api-production` → open that app's screen."""
 
     async def search(self, query: str) -> Hits:
-        app = cast("GitopsApp", self.app)
+        app = cast(GitopsHost, self.app)
         snapshot = app.snapshot
         if snapshot is None:
             return
@@ -29,7 +28,7 @@ class AppsProvider(Provider):
                 yield Hit(score, matcher.highlight(title), partial(app.open_app, name), help=help_text)
 
     async def discover(self) -> Hits:
-        app = cast("GitopsApp", self.app)
+        app = cast(GitopsHost, self.app)
         snapshot = app.snapshot
         if snapshot is None:
             return

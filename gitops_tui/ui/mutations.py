@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gitops_tui.model import Commit, GitopsError, ResourceKey
+from gitops_tui.ui.host import TextualHost
 from gitops_tui.ui.screens.confirm import Answer, ConfirmScreen, Option, ProgressScreen, ResultScreen
-
-if TYPE_CHECKING:
-    from gitops_tui.ui.app import GitopsApp
 
 # gitops_tui.actions (and through it the reconcile, cluster and source layers) is imported when a
 # mutation starts, not with the UI: the first paint does not wait for it.
@@ -26,7 +24,7 @@ MUTATING_ACTIONS = frozenset({"sync", "adopt", "revert"})
 class Mutations:
     """The app's mutation flows; `app.mutations`."""
 
-    def __init__(self, app: GitopsApp) -> None:
+    def __init__(self, app: TextualHost) -> None:
         self.app = app
 
     def _thread(self, description: str, fn: Callable[..., None], *args: Any) -> None:

@@ -135,6 +135,18 @@ def resource_row(res: ResourceStatus, now: float) -> TableRow:
     )
 
 
+def _commit_summary(commit: Commit) -> Text:
+    """The summary, after who made it when a bot did (image automation, Renovate) and the ImagePolicies
+    whose marked lines it changed."""
+    text = Text()
+    if commit.made_by:
+        text.append(f"[{commit.made_by}] ", style="magenta")
+    if commit.image_policies:
+        text.append(f"[{', '.join(commit.image_policies)}] ", style="magenta dim")
+    text.append(commit.summary)
+    return text
+
+
 def commit_row(commit: Commit, now: float) -> TableRow:
     return TableRow(
         key=commit.sha,
@@ -142,7 +154,7 @@ def commit_row(commit: Commit, now: float) -> TableRow:
             Text(commit.short, style="yellow"),
             Text(duration(now - commit.timestamp), style="dim"),
             Text(commit.author, style="cyan"),
-            Text(commit.summary),
+            _commit_summary(commit),
         ),
         sort=(commit.short, -commit.timestamp, commit.author, commit.summary),
         search=f"{commit.sha} {commit.author} {commit.email} {commit.message or commit.summary}",

@@ -154,3 +154,27 @@ def test_owner_references_mean_owned():
     rs = {"metadata": {"name": "web-1", "ownerReferences": [{"kind": "Deployment", "name": "web"}]}}
     assert is_owned(rs)
     assert not is_owned({"metadata": {"name": "x", "ownerReferences": []}})
+
+
+def test_secrets_an_external_secret_or_sealed_secret_makes_are_owned():
+    def secret(labels=None, annotations=None, owners=None):
+        meta = {"name": "db", "namespace": "web", "labels": labels or {}, "annotations": annotations or {}}
+        if owners:
+            meta["ownerReferences"] = owners
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": meta}
+
+    flux = {
+        "kustomize.toolkit.fluxcd.io/name": "apps",
+        "kustomize.toolkit.fluxcd.io/namespace": "flux-system",
+    }
+    sealed = [{"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret", "name": "db", "uid": "1"}]
+    assert is_owned(secret(flux, owners=sealed))
+    assert is_owned(secret({**flux, "reconcile.external-secrets.io/created-by": "abc"}))
+    assert is_owned(secret(flux, {"sealedsecrets.bitnami.com/managed": "true"}))
+    assert not is_owned(secret(flux))  # a Secret in Git, nothing made it
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "labels": {"reconcile.external-secrets.io/x": "1"}},
+    }
+    assert not is_owned(cm)

@@ -281,9 +281,10 @@ def test_flux_kustomization(tmp_path: Path) -> None:
         "apps",
     )
     assert api.kustomize_images == ("registry.example.com/api:1.2.3", "a=b")
-    assert found.notes == (
-        "clusters/prod/monitoring.yaml:1: Kustomization monitoring: not applied when rendering: postBuild",
-    )
+    assert found.notes == ()  # postBuild is applied now
+    assert (mon.error, mon.flux.post_build, mon.flux.substitute) == ("", True, (("x", "y"),))
+    # Flux requires a sourceRef: without one the app says so, keeping what it could read.
+    assert api.error == "clusters/prod/monitoring.yaml:18: Kustomization api: spec.sourceRef is missing"
 
 
 def test_repo_config_apps_and_tracking(tmp_path: Path) -> None:

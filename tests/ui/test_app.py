@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from textual.command import CommandPalette
 
@@ -152,12 +151,12 @@ async def test_the_ui_answers_while_a_reconcile_hangs_and_q_quits_at_once() -> N
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        started_quit = time.perf_counter()
         await pilot.press("q")
-    quit_seconds = time.perf_counter() - started_quit
+    # The app has exited while its reconcile is still hung (the gate opens only now): quitting did not wait
+    # for it. (No timing asserted: an app that waited would never get here.)
+    assert not workspace.gate.is_set()
     workspace.gate.set()
     assert app.return_code == 0
-    assert quit_seconds < 2, quit_seconds
 
 
 async def test_key_to_redraw_while_a_reconcile_burns_cpu_is_reported() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gitops_tui.source.appset import patch as patching
+import gitops_tui.source.appset.patch as patching
 from gitops_tui.source.appset.generators import Transformed
 from gitops_tui.source.appset.govalues import clone
 from gitops_tui.source.appset.state import (

@@ -7,7 +7,10 @@ from typing import Any
 
 from helm_python import HelmError
 
-from gitops_tui.source.appset import AppSetContext, AppSetResult, applications, generators, gotemplate
+import gitops_tui.source.appset.applications as applications
+import gitops_tui.source.appset.generators as generators
+import gitops_tui.source.appset.gotemplate as gotemplate
+from gitops_tui.source.appset.context import AppSetContext, AppSetResult
 from gitops_tui.source.appset.state import AppSetError, Expansion, Offline
 
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitops_tui.source.appset import gitgen, merging, selectors
+import gitops_tui.source.appset.gitgen as gitgen
+import gitops_tui.source.appset.merging as merging
+import gitops_tui.source.appset.selectors as selectors
 from gitops_tui.source.appset.govalues import clone, flat_strings, go_json, json_data, sanitize_name
 from gitops_tui.source.appset.state import (
     AppSetError,
@@ -31,7 +33,7 @@ from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.yamlload import load_documents
 
 if TYPE_CHECKING:
-    from gitops_tui.source.appset import AppSetContext, ClusterInfo
+    from gitops_tui.source.appset.context import AppSetContext, ClusterInfo
 
 # ApplicationSetGenerator's fields in declaration order (the order Transform runs them in)
 KINDS = (

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import gitops_tui.source.appset.globs as globs
 from gitops_tui.source import repourl
-from gitops_tui.source.appset import globs
 from gitops_tui.source.appset.gittree import DirPattern
 from gitops_tui.source.appset.govalues import GoStringSlice, flatten, go_sprint, json_data, sanitize_name
 from gitops_tui.source.appset.state import AppSetError, Expansion, Params, append_values
@@ -22,7 +22,7 @@ from gitops_tui.source.errors import ManifestError
 from gitops_tui.source.yamlload import load_documents
 
 if TYPE_CHECKING:
-    from gitops_tui.source.appset import AppSetContext
+    from gitops_tui.source.appset.context import AppSetContext
 
 
 def git_params(exp: Expansion, ctx: AppSetContext, spec: Mapping[str, Any], path: str) -> list[Params]:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops_tui.source.appset import globs
+import gitops_tui.source.appset.globs as globs
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 
 from helm_python import Chart, HelmError, _native
 
-from gitops_tui.source.appset import gofuncs
+import gitops_tui.source.appset.gofuncs as gofuncs
 
 _OUT = (
     "{{- range $job := .Values.jobs }}{{ range $t := $job.t }}{{ include $t $job.p | b64enc }},"

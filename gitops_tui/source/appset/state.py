@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_tui.source.appset import fasttemplate, gotemplate
+import gitops_tui.source.appset.fasttemplate as fasttemplate
+import gitops_tui.source.appset.gotemplate as gotemplate
 from gitops_tui.source.appset.gittree import Tree
 
 

@@ -2,7 +2,7 @@
 
 A HelmRelease is an app of its own, as helm-controller treats it: its chart (chart.py) rendered with its
 values, its objects tracked by the labels helm-controller writes. What it renders is resolved here, where
-the cluster's source objects and ConfigMaps/Secrets are known (fluxsources.py, fluxrefs.py): the chart's
+the cluster's source objects and ConfigMaps/Secrets are known (fluxsources.py, fluxvalues.py): the chart's
 source, and the values `valuesFrom` and `values` merge to (values.py). A problem with either is this
 HelmRelease's error, with the file that declares it.
 
@@ -16,10 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from gitops_tui.engine.secrets import register_sensitive
 from gitops_tui.model import (
     HELM_RELEASE,
     AppOrigin,
@@ -32,10 +30,10 @@ from gitops_tui.model import (
 from gitops_tui.source import specfields as f
 from gitops_tui.source.argo import Parsed
 from gitops_tui.source.argo_sources import SourceContext
-from gitops_tui.source.fluxrefs import FluxRefs
 from gitops_tui.source.fluxsources import FluxSources
+from gitops_tui.source.fluxvalues import FluxValuesLookup
 from gitops_tui.source.helmrelease.chart import ChartSource, from_chart_ref, from_chart_spec
-from gitops_tui.source.helmrelease.values import ValuesError, as_helm_input, chart_values
+from gitops_tui.source.helmrelease.values import Reader, ValuesError, as_helm_input, chart_values, reader
 from gitops_tui.source.specfields import SpecError
 
 HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -82,14 +80,16 @@ def release_name(name: str, spec: dict[str, Any]) -> str:
 def parse_helm_release(
     doc: dict[str, Any],
     where: str,
-    tree: Path,
     parent: AppSpec | None,
     sources: FluxSources,
-    refs: FluxRefs,
     context: SourceContext | None = None,
+    *,
+    lookup: FluxValuesLookup | None = None,
 ) -> Parsed:
     """`where`: the manifest's place ("file:line", or "file (document N, rendered by APP)"); `parent`: the
-    app whose output declares it (its namespace is where a HelmRelease without one is applied)."""
+    app whose output declares it (its namespace is where a HelmRelease without one is applied); `sources`:
+    its cluster's source objects and ConfigMaps/Secrets so far; `lookup`: where `valuesFrom` objects Git does
+    not hold are read (the cluster), else they are not found."""
     meta = doc.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name")
@@ -112,7 +112,8 @@ def parse_helm_release(
     notes: list[str] = []
     try:
         spec = f.mapping(doc.get("spec"), "spec")
-        app = _parse(base, spec, tree, sources, refs, context or SourceContext(), notes)
+        read = reader(sources, parent.cluster if parent else "", lookup)
+        app = _parse(base, spec, sources, read, lookup is not None, context or SourceContext(), notes)
     except SpecError as exc:
         return Parsed(replace(base, error=f"{where}: HelmRelease {name}: {exc}"), notes)
     except Exception as exc:  # a bug here must not take the other apps (or the tree) down
@@ -128,9 +129,9 @@ def parse_helm_release(
 def _parse(
     base: AppSpec,
     spec: dict[str, Any],
-    tree: Path,
     sources: FluxSources,
-    refs: FluxRefs,
+    read: Reader,
+    live: bool,
     context: SourceContext,
     notes: list[str],
 ) -> AppSpec:
@@ -191,13 +192,17 @@ def _parse(
     if chart.error:
         return replace(app, helm_release=release, error=chart.error)
     try:
-        merged = chart_values(values, refs_list, namespace, refs.read, live=refs.reads_live)
+        merged = chart_values(values, refs_list, namespace, read, live=live)
     except ValuesError as exc:
         return replace(app, helm_release=release, error=str(exc))
-    if merged.from_secret:
-        register_sensitive(merged.secrets)
     text, sets = as_helm_input(merged.values)
-    release = replace(release, values=text, values_set=sets, from_secret=merged.from_secret)
+    release = replace(
+        release,
+        values=text,
+        values_set=sets,
+        from_secret=merged.from_secret,
+        secret_values=tuple(dict.fromkeys(merged.secrets)),
+    )
     return replace(app, helm_release=release, notes=(*app.notes, *merged.notes))
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from gitops_tui import __version__
-from gitops_tui.engine.secrets import scrub_text
+from gitops_tui.engine.secrets import mask_values
 from gitops_tui.model import AppSpec, HelmReleaseSpec, Obj, ResourceKey
 from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.helm import (
@@ -66,8 +66,8 @@ def render_helm_release(root: Path, app: AppSpec, cache_dir: Path | None = None)
     try:
         return _render(root, app, hr, cache_dir)
     except RenderError as exc:
-        if hr.from_secret:
-            raise RenderError(scrub_text(exc.message)) from None
+        if hr.secret_values:  # a tool's error may quote the values
+            raise RenderError(mask_values(exc.message, hr.secret_values)) from None
         raise
 
 

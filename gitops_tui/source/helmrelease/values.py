@@ -15,18 +15,45 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitops_tui.model import ValuesReference
+from gitops_tui.model import GitopsError, ValuesReference
+from gitops_tui.source import fluxvalues
 from gitops_tui.source.errors import ManifestError
-from gitops_tui.source.fluxrefs import RefData, RefUnreadable
+from gitops_tui.source.fluxsources import FluxSources
+from gitops_tui.source.fluxvalues import FluxValuesLookup, ValuesObject
 from gitops_tui.source.helmrelease.strvals import GoInt, StrvalsError, parse_into
 from gitops_tui.source.yamlload import load_documents
 
-# (kind, namespace, name) -> the object's data, None when it is nowhere; raises RefUnreadable
-Reader = Callable[[str, str, str], RefData | None]
+# (kind, namespace, name) -> the object, None when it is nowhere; raises Unreadable
+Reader = Callable[[str, str, str], ValuesObject | None]
 
 
 class ValuesError(ValueError):
     pass
+
+
+class Unreadable(GitopsError):
+    """The object is there but its values cannot be had (not base64, the cluster could not be read)."""
+
+
+def reader(sources: FluxSources, cluster: str, lookup: FluxValuesLookup | None) -> Reader:
+    """Git first (the objects the cluster's apps render, fluxvalues.py), then the cluster through `lookup`
+    when there is one; a SOPS-encrypted Secret in Git is looked up live too, as helm-controller reads the
+    decrypted one kustomize-controller applied."""
+
+    def read(kind: str, namespace: str, name: str) -> ValuesObject | None:
+        try:
+            found = fluxvalues.find_values(sources, kind, namespace, name, binary=True)
+        except fluxvalues.ValuesError as exc:
+            raise Unreadable(str(exc)) from None
+        if (found is not None and not found.encrypted) or lookup is None:
+            return found
+        try:
+            got = lookup(cluster, kind, namespace, name)
+        except GitopsError as exc:
+            raise Unreadable(f"{kind} {namespace}/{name} could not be read from the cluster: {exc}") from None
+        return None if got is None else ValuesObject(kind, namespace, name, "the cluster", got)
+
+    return read
 
 
 @dataclass
@@ -126,7 +153,7 @@ def chart_values(
     whether `read` also asks the cluster (for the message)."""
     result: dict[str, Any] = {}
     merged = MergedValues(result)
-    seen: dict[tuple[str, str], RefData | None] = {}
+    seen: dict[tuple[str, str], ValuesObject | None] = {}
     nowhere = "not in Git" + ("" if live else ", and the cluster is not read for it")
     for ref in refs:
         label = _label(ref, namespace)
@@ -136,7 +163,7 @@ def chart_values(
         if index not in seen:
             try:
                 seen[index] = read(ref.kind, namespace, ref.name)
-            except RefUnreadable as exc:
+            except Unreadable as exc:
                 raise ValuesError(f"{label}: {exc.message}") from None
         data = seen[index]
         if data is None:
@@ -149,13 +176,14 @@ def chart_values(
                 f"{label}: {ref.kind} in {data.where} is SOPS-encrypted (never decrypted here), and the "
                 "cluster is not read for it"
             )
-        if ref.values_key not in data.data:
+        if ref.values_key not in data.values:
             if ref.optional:
                 merged.notes.append(f"{label}: key not found in {data.where}: skipped, as it is optional")
                 continue
             raise ValuesError(f"{label}: key not found ({ref.kind} from {data.where})")
-        text = data.data[ref.values_key]
-        if data.secret:
+        text = data.values[ref.values_key]
+        secret = data.kind == "Secret"
+        if secret:
             merged.from_secret = True
         if ref.target_path:
             result = merge_maps(result, values)
@@ -166,16 +194,16 @@ def chart_values(
                     replace_path_value(result, ref.target_path, text)
             except StrvalsError as exc:
                 raise ValuesError(
-                    f"{label}: failed to merge value: {_scrub(str(exc), text, data.secret)}"
+                    f"{label}: failed to merge value: {_scrub(str(exc), text, secret)}"
                 ) from None
-            if data.secret:
+            if secret:
                 merged.secrets.append(text)
             continue
         try:
-            document = read_values(text, data.secret)
+            document = read_values(text, secret)
         except ValuesError as exc:
             raise ValuesError(f"{label}: failed to read values data: {exc}") from None
-        if data.secret:
+        if secret:
             merged.secrets.extend(_strings(document))
         result = merge_maps(result, document)
     merged.values = merge_maps(result, values)

@@ -4,7 +4,7 @@ back; and for the table screens, the `/` filter."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual import on
@@ -13,13 +13,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from gitops_tui.ui.host import GitopsHost
 from gitops_tui.ui.widgets.filter_bar import FilterBar
 from gitops_tui.ui.widgets.footer import KeyFooter
 from gitops_tui.ui.widgets.header import StatusHeader
 from gitops_tui.ui.widgets.status_table import Column, StatusTable, TableRow
-
-if TYPE_CHECKING:
-    from gitops_tui.ui.app import GitopsApp
 
 
 class BaseScreen(Screen[None]):
@@ -28,8 +26,8 @@ class BaseScreen(Screen[None]):
     ]
 
     @property
-    def gitops(self) -> GitopsApp:
-        return cast("GitopsApp", self.app)
+    def gitops(self) -> GitopsHost:
+        return cast(GitopsHost, self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.gitops.clock)
@@ -40,12 +38,11 @@ class BaseScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        app = self.gitops
         for name in ("header_info", "reconciling", "problem"):
-            self.watch(app, name, self._header_changed, init=False)
-        self.watch(app, "snapshot", self._snapshot_changed, init=False)
+            self.watch(self.app, name, self._header_changed, init=False)
+        self.watch(self.app, "snapshot", self._snapshot_changed, init=False)
         self._header_changed()
-        self._snapshot_changed(app.snapshot)
+        self._snapshot_changed(self.gitops.snapshot)
 
     def _header_changed(self, _value: object = None) -> None:
         header = self.query_one(StatusHeader)

@@ -56,6 +56,13 @@ class StatusHeader(Widget):
             if info.server and with_server:
                 cluster.append(f" {info.server}", style="dim")
             parts.append(cluster)
+            if info.clusters:  # the repository's clusters (Flux clusters/<name>) and where each points
+                mapped = Text("")
+                for i, (name, context) in enumerate(info.clusters):
+                    mapped.append(", " if i else "")
+                    mapped.append(name, style="magenta")
+                    mapped.append(f"→{context}", style="red" if context.startswith("(") else "cyan")
+                parts.append(mapped)
             repo = Text("⎇ ", style="bold")
             repo.append(PurePath(info.repo).name or info.repo, style="bold")
             repo.append(f":{info.branch}" if info.branch else "", style="magenta")

@@ -34,6 +34,8 @@ class TableRow:
     search: str = ""  # text the filter looks in (the cells' text when empty)
     attention: bool = False  # n/N stop here when no filter is set
     extra: Any = field(default=None, compare=False)  # the model object behind the row
+    hidden: bool = False  # folded away (a tree's child): shown only while filtering or sorting
+    group: bool = False  # a heading row (a cluster): left out while filtering or sorting, never marked
 
     def haystack(self) -> str:
         if self.search:
@@ -152,7 +154,8 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
         return all(term in haystack for term in terms)
 
     def _visible(self) -> list[TableRow]:
-        visible = [r for r in self._rows if self._matches(r)]
+        flat = bool(self._filter.strip()) or self.sort_column is not None
+        visible = [r for r in self._rows if (not r.group if flat else not r.hidden) and self._matches(r)]
         if self.sort_column is not None:
             column = self.sort_column
             visible.sort(key=lambda r: (r.sort[column], r.key), reverse=self.sort_reverse)
@@ -223,7 +226,7 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
 
     def action_toggle_mark(self) -> None:
         row = self.current
-        if row is None:
+        if row is None or row.group:
             return
         self.marked.symmetric_difference_update({row.key})
         self.update_cell(row.key, MARK_COLUMN, self._cells(row)[0])

@@ -1,83 +1,38 @@
-"""The mutating commands of the command line (DESIGN §3): sync, adopt, revert — and history, which revert
-starts from. Each prints its plan, asks on a terminal unless `--yes` (and refuses without one), then runs
-through `Actions` and prints what happened. Read-only mode refuses them (exit 2) before anything is sent."""
+"""The mutating commands (DESIGN §3): sync, adopt, revert. Each prints its plan, asks on a terminal unless
+`--yes` (and refuses without one), then runs through `Actions` and prints what happened. Read-only mode
+refuses them (exit 2) before anything is sent."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import json
-import os
 import sys
-from collections.abc import Sequence
 
-from gitops_tui.model import GitopsError, HealthStatus, ResourceKey, SyncStatus
-
-
-class Cancelled(GitopsError):
-    pass
-
-
-def _out(lines: Sequence[str]) -> None:
-    """Print and flush. If the reader has gone (`sync --yes | head -1`), the rest of the output goes to
-    /dev/null and the command carries on: a sync, a revert or an adopt is never cut short, nor left out
-    of the audit log, because its progress could not be shown."""
-    try:
-        for line in lines:
-            print(line)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def confirm(question: str, yes: bool) -> None:
-    """Go on only with `--yes` or a "y" typed at a terminal; stdin not a terminal means no."""
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise GitopsError("refusing to go on without confirmation: stdin is not a terminal (pass --yes)")
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        answer = ""
-    if answer.strip().lower() not in ("y", "yes"):
-        raise Cancelled("cancelled: nothing was changed")
-
-
-def _refuse_read_only(ws, what: str) -> None:  # type: ignore[no-untyped-def]
-    from gitops_tui.actions import ReadOnlyRefused
-
-    if ws.settings.read_only:
-        raise ReadOnlyRefused(what)
-
-
-def _where(ws, app: str) -> str:  # type: ignore[no-untyped-def]
-    client = ws.client_for(app)
-    return f"context {client.context} ({client.server})"
-
-
-def _fresh_status(ws, app: str, *, refresh: bool = True):  # type: ignore[no-untyped-def]
-    if refresh:
-        ws.reconcile_once(only=[app])
-    ws.app_spec(app)  # an unknown name fails here, listing the known ones
-    status = ws.status_of(app)
-    if status.sync is SyncStatus.UNKNOWN and not status.resources:
-        raise GitopsError(f"{app}: {status.error}")
-    return status
+from gitops_tui.cli.base import (
+    UsageError,
+    confirm,
+    fresh_status,
+    make_workspace,
+    out,
+    parse_resource,
+    refuse_read_only,
+    resource_matches,
+    where,
+)
+from gitops_tui.model import GitopsError, HealthStatus, ResourceKey
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from gitops_tui.actions import Actions
     from gitops_tui.actions.describe import plan_lines, result_line, sync_summary
-    from gitops_tui.cli import make_workspace, parse_resource, resource_matches
 
     specs = [parse_resource(s) for s in args.resource]
     ws = make_workspace(args)
     try:
         if not args.dry_run:
-            _refuse_read_only(ws, f"sync {args.app}")
+            refuse_read_only(ws, f"sync {args.app}")
         actions = Actions(ws)
-        status = _fresh_status(ws, args.app)
+        status = fresh_status(ws, args.app)
         app = status.app.id  # what the user typed, resolved: locks, the plan and the audit log use this
         selected: set[ResourceKey] | None = None
         if specs:
@@ -85,16 +40,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if not selected:
                 raise GitopsError(f"no resource of {app} matches {', '.join(args.resource)}")
         plan = actions.plan_sync(app, prune=args.prune, selected=selected, refresh=False)
-        _out([_where(ws, app), *plan_lines(plan)])
+        out([where(ws, app), *plan_lines(plan)])
         if plan.blocked_reason:
             raise GitopsError(plan.blocked_reason)
         if plan.empty:
-            _out([f"nothing to sync: {app} is {status.sync}"])
+            out([f"nothing to sync: {app} is {status.sync}"])
             return 0
         if not args.dry_run:
             confirm(f"apply {len(plan.changes)} change(s) to {app}?", args.yes)
-        result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: _out([result_line(r)]))
-        _out([sync_summary(result)])
+        result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: out([result_line(r)]))
+        out([sync_summary(result)])
         if not result.ok:
             first = result.failed[0] if result.failed else None
             why = f"{first.key.display()}: {first.message}" if first else result.aborted
@@ -105,7 +60,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         health = actions.wait_for_health(
             app,
             timeout=timeout,
-            on_change=lambda h: _out([f"{app}: {h}"]),
+            on_change=lambda h: out([f"{app}: {h}"]),
             keys=selected,
         )
         if health in (HealthStatus.DEGRADED, HealthStatus.PROGRESSING, HealthStatus.UNKNOWN):
@@ -118,7 +73,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_adopt(args: argparse.Namespace) -> int:
     from gitops_tui.actions import Actions
     from gitops_tui.actions.describe import adopt_plan_lines, adopt_result_lines
-    from gitops_tui.cli import UsageError, make_workspace, parse_resource, resource_matches
 
     spec = parse_resource(args.resource)
     for path in args.path:  # checked before anything is read: a typo is a usage error, not a failure later
@@ -126,19 +80,19 @@ def cmd_adopt(args: argparse.Namespace) -> int:
             raise UsageError(f"--path {path!r} is not a JSON pointer (like /spec/replicas)")
     ws = make_workspace(args)
     try:
-        _refuse_read_only(ws, f"adopt {args.resource} into Git")
+        refuse_read_only(ws, f"adopt {args.resource} into Git")
         actions = Actions(ws)
         ws.reconcile_once(only=[args.app])
         app = ws.resolve(args.app)  # an unknown or ambiguous name fails here, saying why
         actions.check_adoptable(app)
-        status = _fresh_status(ws, app, refresh=False)
+        status = fresh_status(ws, app, refresh=False)
         keys = [r.key for r in status.resources if resource_matches(r.key, spec)]
         if not keys:
             raise GitopsError(f"no resource of {app} matches {args.resource}")
         if len(keys) > 1:
             raise GitopsError(f"{args.resource} is ambiguous: {', '.join(k.display() for k in keys)}")
         plan = actions.plan_adopt(app, keys[0], args.path)
-        _out(adopt_plan_lines(plan))
+        out(adopt_plan_lines(plan))
         for change in plan.changes:
             diff = difflib.unified_diff(
                 change.before.splitlines(keepends=True),
@@ -155,7 +109,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
                 reason = ""
         confirm(f"commit this to {ws.repo.branch()}{' and push' if args.push else ''}?", args.yes)
         result = actions.adopt(plan, reason or "", push=args.push)
-        _out(adopt_result_lines(result))
+        out(adopt_result_lines(result))
         if result.push_error:
             raise GitopsError(f"committed {result.sha[:7]}, but {result.push_error}")
         return 0
@@ -163,35 +117,17 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         ws.close()
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    from gitops_tui.actions import Actions
-    from gitops_tui.actions.describe import commit_json, history_lines
-    from gitops_tui.cli import make_workspace
-
-    ws = make_workspace(args, connect=False)
-    try:
-        commits = Actions(ws).history(args.app)
-    finally:
-        ws.close()
-    if args.json:
-        print(json.dumps({"app": args.app, "commits": [commit_json(c) for c in commits]}, indent=2))
-    else:
-        _out(history_lines(commits))
-    return 0
-
-
 def cmd_revert(args: argparse.Namespace) -> int:
     from gitops_tui.actions import Actions
     from gitops_tui.actions.describe import revert_plan_lines, revert_result_lines
-    from gitops_tui.cli import make_workspace
     from gitops_tui.source.gitwrite import DirtyTree
 
     ws = make_workspace(args, connect=args.sync)
     try:
-        _refuse_read_only(ws, f"revert {args.commit}")
+        refuse_read_only(ws, f"revert {args.commit}")
         actions = Actions(ws)
         preview = actions.preview_revert(args.commit)
-        _out(revert_plan_lines(preview))
+        out(revert_plan_lines(preview))
         if preview.dirty:
             raise DirtyTree(preview.dirty)
         if preview.conflicts:
@@ -206,7 +142,7 @@ def cmd_revert(args: argparse.Namespace) -> int:
             preview=preview,
             health_timeout=ws.settings.health_timeout,
         )
-        _out(revert_result_lines(result))
+        out(revert_result_lines(result))
         short = f"reverted {result.reverted.short} as {result.sha[:7]}"
         if result.push_error:
             raise GitopsError(f"{short}, but {result.push_error}")
