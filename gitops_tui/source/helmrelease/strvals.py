@@ -183,11 +183,11 @@ class _Parser:
             k, last = self.sc.until("[.=")
         except _Partial as end:
             if end.read:
-                error = StrvalsError(f'unexpected data at end of array index: "{end.read}"')
+                error = StrvalsError(f"unexpected data at end of array index: {_runes(end.read)}")
                 raise _Failed(items, error) from None
             raise _Failed(items, _EOF()) from None
         if k:
-            raise _Failed(items, StrvalsError(f'unexpected data at end of array index: "{k}"'))
+            raise _Failed(items, StrvalsError(f"unexpected data at end of array index: {_runes(k)}"))
         if last == "=":
             try:
                 value: Any = self.value_list()
@@ -252,6 +252,11 @@ class _Failed(Exception):
         super().__init__(str(error))
         self.list = items
         self.error = error
+
+
+def _runes(text: str) -> str:
+    """Go's %q of a []rune: ['a' 'b']."""
+    return "[" + " ".join(f"'{c}'" for c in text) + "]"
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
