@@ -42,6 +42,7 @@ from gitops_tui.source.helm import (
     render_chart,
 )
 from gitops_tui.source.helm.repository import oci_reference
+from gitops_tui.source.helm.template import backend
 from gitops_tui.source.helmrelease.values import ValuesError, merge_maps, read_values
 from gitops_tui.source.render_directory import expand_lists
 from gitops_tui.source.rendercache import RenderCache, entry_name, load_entry, store_entry
@@ -52,6 +53,7 @@ Rendered = tuple[list[Obj], list[tuple[str, int]], list[str]]
 # A chart's own crds/ directory, or a subchart's: `podinfo/crds/x.yaml`, `app/charts/db/crds/x.yaml`
 _CRD_SOURCE = re.compile(r"^[^/]+(/charts/[^/]+)*/crds/")
 _post_cache = RenderCache()
+_EXPONENT_FROM = 1_000_000  # Go prints a float64 this large in exponent form (%v of 1e6 is 1e+06)
 
 
 def clear_cache() -> None:
@@ -93,11 +95,14 @@ def _render(root: Path, app: AppSpec, hr: HelmReleaseSpec, cache_dir: Path | Non
     with tempfile.TemporaryDirectory(prefix="gitops-tui-helmrelease-") as tmp:
         if hr.values_files:
             chart_dir = _with_values_files(chart_dir, values_root, hr, Path(tmp))
+        sets, note = _integer_sets(hr.values_set)
+        if note:
+            notes.append(note)
         options = ChartOptions(
             release_name=hr.release_name,
             namespace=app.namespace,
             values=(hr.values,) if hr.values else (),
-            set=hr.values_set,
+            set=sets,
             include_crds=hr.install_crds != "Skip",
             skip_schema_validation=hr.skip_schema_validation,
         )
@@ -131,6 +136,27 @@ def _render(root: Path, app: AppSpec, hr: HelmReleaseSpec, cache_dir: Path | Non
     objects = [*crds, *rendered]
     origins = [(templates.get(ResourceKey.of(o)) or label, i) for i, o in enumerate(objects)]
     return objects, origins, notes
+
+
+def _integer_sets(sets: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The `--set` expressions that give the integers a `targetPath` set their int64 type back, for the helm
+    binary (which parses them over the values document, as helm-controller's values hold them). The
+    embedded engine takes values as JSON only, so every number reaches its templates as float64 whatever
+    is done: those expressions would only merge the same numbers again (replacing a list they index
+    whole), so they are left out and the one visible difference, how a large integer prints, is said."""
+    if not sets or backend()[0] != "embedded":
+        return sets, ""
+    # the paths only: the value may be a Secret's
+    large = [
+        path for path, _, value in (s.rpartition("=") for s in sets) if abs(int(value)) >= _EXPONENT_FROM
+    ]
+    if not large:
+        return (), ""
+    return (), (
+        f"values {', '.join(large)} (valuesFrom targetPath) are integers for helm-controller, but the embedded "
+        "Helm engine takes values as JSON numbers (float64): a template printing one shows it in exponent "
+        "form (1e+06 where helm-controller shows 1000000) (with helm on PATH it renders as helm-controller does)"
+    )
 
 
 def _chart_dir(tree: Path, path: str) -> Path:
