@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 from gitops_tui.config import Settings
-from gitops_tui.loop import ReconcileEngine
-from gitops_tui.reconcile import Snapshot, Workspace
+from gitops_tui.orchestration.loop import ReconcileEngine
+from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 from gitops_tui.sandbox.demo import CONTEXT, demo_environment
 from gitops_tui.source.repo import GitRepo
 

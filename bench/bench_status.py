@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import genrepo  # noqa: E402
 
 from gitops_tui.config import Settings  # noqa: E402
-from gitops_tui.reconcile import Workspace  # noqa: E402
+from gitops_tui.orchestration.reconcile import Workspace  # noqa: E402
 from gitops_tui.sandbox.demo import initial_sync  # noqa: E402
 from gitops_tui.sandbox.kubectl import Kubectl  # noqa: E402
 from gitops_tui.sandbox.server import SandboxServer  # noqa: E402

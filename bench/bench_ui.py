@@ -38,7 +38,7 @@ import genrepo  # noqa: E402
 
 from gitops_tui.config import Settings  # noqa: E402
 from gitops_tui.model import ResourceKey  # noqa: E402
-from gitops_tui.reconcile import Workspace  # noqa: E402
+from gitops_tui.orchestration.reconcile import Workspace  # noqa: E402
 from gitops_tui.sandbox.demo import CONTEXT, demo_environment, initial_sync  # noqa: E402
 from gitops_tui.sandbox.server import SandboxServer  # noqa: E402
 from gitops_tui.source.repo import GitRepo  # noqa: E402

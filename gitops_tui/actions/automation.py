@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from gitops_tui.actions.sync import SyncActions
 from gitops_tui.audit import AuditEntry
-from gitops_tui.livewatch import backoff
-from gitops_tui.loop import LoopEvent
 from gitops_tui.model import GitopsError, SyncStatus
-from gitops_tui.reconcile import Snapshot
+from gitops_tui.orchestration.livewatch import backoff
+from gitops_tui.orchestration.loop import LoopEvent
+from gitops_tui.orchestration.reconcile import Snapshot
 
 _WAITING = (
     "automation waits: uncommitted changes in what this app is built from (commit them, or sync by hand)"

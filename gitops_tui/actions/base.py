@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from gitops_tui.audit import AuditEntry, AuditLog
 from gitops_tui.config import state_dir
 from gitops_tui.model import GitopsError
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 
 REPO_LOCK = "\0repository"  # revert and adopt write the repository: one at a time, whatever the app
 

@@ -18,7 +18,7 @@ from gitops_tui import __version__
 from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
 
 if TYPE_CHECKING:  # imported late at run time, as everything heavy here: `--help` starts at once
-    from gitops_tui.reconcile import Snapshot, Workspace
+    from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as a shell reports a writer killed by it
@@ -135,7 +135,7 @@ def make_workspace(args: argparse.Namespace, *, connect: bool = True, overlap: b
     committed before we know the sync after it can run."""
     from gitops_tui.cluster.kubeconfig import find_context
     from gitops_tui.config import load_settings
-    from gitops_tui.reconcile import Workspace
+    from gitops_tui.orchestration.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
 
     repo = GitRepo(Path(args.repo) if getattr(args, "repo", None) else Path.cwd())

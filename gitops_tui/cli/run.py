@@ -23,7 +23,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from gitops_tui.config import Settings
-    from gitops_tui.reconcile import Workspace
+    from gitops_tui.orchestration.reconcile import Workspace
     from gitops_tui.sandbox.demo import CONTEXT, demo_environment, wait_for_interrupt
     from gitops_tui.source.repo import GitRepo
 
@@ -49,7 +49,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from gitops_tui.actions import Actions
     from gitops_tui.actions.automation import Automation
-    from gitops_tui.loop import ReconcileEngine
+    from gitops_tui.orchestration.loop import ReconcileEngine
 
     ws = make_workspace(args)
     automation = Automation(Actions(ws), enabled=bool(ws.settings.auto) and not ws.settings.read_only)

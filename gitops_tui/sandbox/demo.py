@@ -110,7 +110,7 @@ def demo_environment(*, latency_ms: float = 0.0, frozen_at: float | None = None)
 
 def _demo_environment(latency_ms: float, frozen_at: float | None) -> Iterator[Demo]:
     from gitops_tui.config import Settings
-    from gitops_tui.reconcile import Workspace
+    from gitops_tui.orchestration.reconcile import Workspace
     from gitops_tui.source.repo import GitRepo
 
     root = Path(tempfile.mkdtemp(prefix="gitops-tui-demo-"))
@@ -168,7 +168,7 @@ class SteadyWorkspace:
 
     def __init__(self, demo: Demo) -> None:
         from gitops_tui.config import Settings
-        from gitops_tui.reconcile import Workspace
+        from gitops_tui.orchestration.reconcile import Workspace
         from gitops_tui.source.repo import GitRepo
 
         settings = Settings(repo=str(demo.repo), kubeconfig=str(demo.kubeconfig), context=CONTEXT)

@@ -98,7 +98,9 @@ class GitopsApp(App[None]):
         ),
     ]
 
-    snapshot: reactive[Any] = reactive(None, always_update=True, init=False)  # gitops_tui.reconcile.Snapshot
+    snapshot: reactive[Any] = reactive(
+        None, always_update=True, init=False
+    )  # gitops_tui.orchestration.reconcile.Snapshot
     header_info: reactive[Any] = reactive(None, init=False)
     reconciling: reactive[bool] = reactive(False, init=False)
     problem: reactive[str] = reactive("", init=False)
@@ -349,7 +351,7 @@ def make_app(
     reconcile: bool = True,
     actions: Any = None,
 ) -> GitopsApp:
-    """The app on a workspace (`gitops_tui.reconcile.Workspace`, or anything with its methods) and, to
+    """The app on a workspace (`gitops_tui.orchestration.reconcile.Workspace`, or anything with its methods) and, to
     allow sync / adopt / revert, the `gitops_tui.actions.Actions` on it."""
     return GitopsApp(
         workspace, settings or workspace.settings, clock=clock, reconcile=reconcile, actions=actions

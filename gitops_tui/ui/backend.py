@@ -1,4 +1,4 @@
-"""What the UI needs from the backend (`gitops_tui.reconcile.Workspace`), as a protocol: the App is handed
+"""What the UI needs from the backend (`gitops_tui.orchestration.reconcile.Workspace`), as a protocol: the App is handed
 a workspace in its constructor, and tests hand it a fake with the same methods."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ class Backend(Protocol):
 
     def header(self) -> HeaderInfo: ...
 
-    def reconcile_once(self, *, hard: bool = False) -> Any: ...  # a gitops_tui.reconcile.Snapshot
+    def reconcile_once(
+        self, *, hard: bool = False
+    ) -> Any: ...  # a gitops_tui.orchestration.reconcile.Snapshot
 
     def resource_detail(self, app: str, key: ResourceKey) -> ResourceDetail: ...
 

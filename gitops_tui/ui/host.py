@@ -42,7 +42,7 @@ class GitopsHost(Protocol):
 
     loop: Any  # ui.reconcile_loop.ReconcileLoop: its `events`
     clock: Callable[[], float]
-    snapshot: Any  # gitops_tui.reconcile.Snapshot, None before the first reconcile
+    snapshot: Any  # gitops_tui.orchestration.reconcile.Snapshot, None before the first reconcile
     header_info: Any  # gitops_tui.model.HeaderInfo
     reconciling: bool
     problem: str

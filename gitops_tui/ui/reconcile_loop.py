@@ -1,4 +1,4 @@
-"""The body of the TUI's one long-lived reconcile worker: the shared loop engine (`gitops_tui.loop`), its
+"""The body of the TUI's one long-lived reconcile worker: the shared loop engine (`gitops_tui.orchestration.loop`), its
 outcomes posted to the app as messages.
 
 The engine reconciles every `interval` seconds, at once when asked (`r`, `R`), when a file of the working tree
@@ -23,8 +23,8 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from gitops_tui.livewatch import backoff
-from gitops_tui.loop import LoopEvent, ReconcileEngine
+from gitops_tui.orchestration.livewatch import backoff
+from gitops_tui.orchestration.loop import LoopEvent, ReconcileEngine
 
 __all__ = ["ReconcileLoop", "backoff", "failed_everywhere"]
 
@@ -52,7 +52,7 @@ class ReconcileLoop:
 
     @dataclass
     class Finished(Message):
-        snapshot: Any  # gitops_tui.reconcile.Snapshot
+        snapshot: Any  # gitops_tui.orchestration.reconcile.Snapshot
         failures: int = 0  # consecutive failed runs, this one included (every app in error)
         retry_in: float = 0.0
 

@@ -19,7 +19,7 @@ from repotools import commit_all, write
 from test_status_cli import DEPLOY, _without_legacy_env, make_repo
 
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.demo import initial_sync
 from gitops_tui.source.repo import GitRepo
 

@@ -16,14 +16,14 @@ import pytest
 from repotools import commit_all, write
 from test_status_cli import application, make_repo
 
-from gitops_tui import livewatch, loop
 from gitops_tui.actions import Actions
 from gitops_tui.actions.automation import Automation
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
-from gitops_tui.loop import LoopEvent, ReconcileEngine
 from gitops_tui.model import SyncStatus
-from gitops_tui.reconcile import Snapshot, Workspace
+from gitops_tui.orchestration import livewatch, loop
+from gitops_tui.orchestration.loop import LoopEvent, ReconcileEngine
+from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 from gitops_tui.sandbox.demo import initial_sync
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.source.repo import GitRepo

@@ -15,7 +15,7 @@ from gitops_tui.actions import Actions, ReadOnlyRefused
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
 from gitops_tui.model import ResourceKey
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.source.repo import GitRepo
 
 

@@ -18,7 +18,7 @@ from gitops_tui.actions import Actions, RevertConflict
 from gitops_tui.audit import AuditLog
 from gitops_tui.cli import main
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.source.repo import GitRepo
 
 GOOD = "registry.example.com/api:1.0.0"

@@ -14,7 +14,7 @@ from repotools import commit_all, git, write
 
 from gitops_tui.cli import main
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.demo import initial_sync
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.source.repo import GitRepo

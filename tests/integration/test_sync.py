@@ -15,7 +15,7 @@ from gitops_tui.actions import ActionBusy, Actions, ReadOnlyRefused
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
 from gitops_tui.model import GitopsError, ResourceKey, SyncStatus
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.demo import initial_sync
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.source.repo import GitRepo

@@ -17,7 +17,7 @@ from repotools import commit_all, git, write
 from gitops_tui.actions import Actions
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.sandbox.server import SandboxServer
 from gitops_tui.source.repo import GitRepo

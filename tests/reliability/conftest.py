@@ -13,7 +13,7 @@ import pytest
 
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.demo import initial_sync
 from gitops_tui.sandbox.kubectl import Kubectl
 from gitops_tui.sandbox.server import SandboxServer

@@ -32,7 +32,7 @@ STAMP_2H = "2025-12-31T22:00:00Z"
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Same shape as gitops_tui.reconcile.Snapshot (the UI only reads these fields)."""
+    """Same shape as gitops_tui.orchestration.reconcile.Snapshot (the UI only reads these fields)."""
 
     apps: tuple[AppStatus, ...]
     header: HeaderInfo
@@ -302,7 +302,7 @@ index 1111111..2222222 100644
 
 
 class FakeWorkspace:
-    """The methods of gitops_tui.reconcile.Workspace the UI calls, over a Scenario."""
+    """The methods of gitops_tui.orchestration.reconcile.Workspace the UI calls, over a Scenario."""
 
     def __init__(self, scenario: Scenario | None = None, *, settings: Settings | None = None) -> None:
         self.scenario = scenario or demo_scenario()

@@ -14,7 +14,7 @@ import yaml
 from textual.pilot import Pilot
 
 from gitops_tui.config import Settings
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.server import SandboxServer
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.ui.app import GitopsApp, make_app

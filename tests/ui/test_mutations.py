@@ -16,7 +16,7 @@ from gitops_tui.actions import Actions
 from gitops_tui.audit import AuditLog
 from gitops_tui.config import Settings
 from gitops_tui.model import ResourceKey, SyncStatus
-from gitops_tui.reconcile import Workspace
+from gitops_tui.orchestration.reconcile import Workspace
 from gitops_tui.sandbox.demo import CONTEXT, Demo, demo_environment
 from gitops_tui.source.repo import GitRepo
 from gitops_tui.ui.app import GitopsApp, make_app

@@ -13,7 +13,7 @@ SCRIPT = textwrap.dedent(
     import asyncio, sys, tempfile
     from pathlib import Path
     from gitops_tui.config import Settings
-    from gitops_tui.reconcile import Workspace
+    from gitops_tui.orchestration.reconcile import Workspace
     from gitops_tui.sandbox.demo_repo import build_demo_repo
     from gitops_tui.sandbox.server import SandboxServer
     from gitops_tui.source.repo import GitRepo

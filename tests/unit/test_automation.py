@@ -8,7 +8,7 @@ from typing import Any
 
 from gitops_tui.actions.automation import Automation
 from gitops_tui.model import AppSpec, AppStatus, GitopsError, HeaderInfo, HealthStatus, SyncStatus
-from gitops_tui.reconcile import Snapshot
+from gitops_tui.orchestration.reconcile import Snapshot
 
 
 class FakeActions:

@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from gitops_tui.actions.automation import Automation
-from gitops_tui.loop import ReconcileEngine
 from gitops_tui.model import HeaderInfo, SyncStatus
-from gitops_tui.reconcile import Snapshot
+from gitops_tui.orchestration.loop import ReconcileEngine
+from gitops_tui.orchestration.reconcile import Snapshot
 from tests.unit.test_automation import FakeActions, snapshot
 
 

@@ -68,7 +68,7 @@ def test_a_hung_render_does_not_hold_the_process_open(tmp_path: Path) -> None:
         import os, threading, time
         from pathlib import Path
         from gitops_tui.config import Settings
-        from gitops_tui.reconcile import Workspace
+        from gitops_tui.orchestration.reconcile import Workspace
         from gitops_tui.source.repo import GitRepo
         ws = Workspace(Settings(kubeconfig="{tmp_path / "none"}"), GitRepo(Path("{repo}")))
         threading.Thread(target=ws.reconcile_once, daemon=True).start()

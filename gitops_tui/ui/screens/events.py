@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from gitops_tui.loop import LoopEvent
+from gitops_tui.orchestration.loop import LoopEvent
 from gitops_tui.ui.cells import duration
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.base import TableScreen

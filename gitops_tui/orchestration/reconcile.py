@@ -20,7 +20,6 @@ from gitops_tui.cluster.inventory import kinds_of, list_failed
 from gitops_tui.cluster.kubeconfig import context_for_cluster, context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
-from gitops_tui.contexts import ClientFactory, ClusterContexts
 from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.encrypted import is_sops_encrypted
@@ -44,7 +43,15 @@ from gitops_tui.model import (
     TrackingMethod,
     match_ref,
 )
-from gitops_tui.prepare import Prepared, app_inputs, index_tracked, prepare, tracked_live, unrendered_kinds
+from gitops_tui.orchestration.contexts import ClientFactory, ClusterContexts
+from gitops_tui.orchestration.prepare import (
+    Prepared,
+    app_inputs,
+    index_tracked,
+    prepare,
+    tracked_live,
+    unrendered_kinds,
+)
 from gitops_tui.source.appset import AppSetContext, ClusterInfo
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig

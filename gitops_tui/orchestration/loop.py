@@ -3,7 +3,7 @@
 Triggers (DESIGN §2): a periodic full reconcile (`Settings.interval`), working-tree and HEAD/ref changes
 (watchfiles, debounced; `.git` internals ignored except HEAD and refs), live changes through Kubernetes watches
 on the kinds in use (resumed from the last resourceVersion, bookmarks, a fresh LIST after 410 Gone, reconnect
-with backoff: gitops_tui.livewatch), and manual / hard refresh. A file or live change recomputes only the
+with backoff: gitops_tui.orchestration.livewatch), and manual / hard refresh. A file or live change recomputes only the
 apps it concerns.
 
 The engine knows no screen: it reports through two callbacks, `on_snapshot(Snapshot)` and `on_event(LoopEvent)`,
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Protocol
 
 from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, HELM_NAME, LABEL, tracking_name
-from gitops_tui.livewatch import KindWatch, LiveWatches, backoff
 from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
-from gitops_tui.reconcile import Snapshot, Workspace
+from gitops_tui.orchestration.livewatch import KindWatch, LiveWatches, backoff
+from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 from gitops_tui.source.dependencies import app_paths
 
 _POLL = 0.1

@@ -1,4 +1,4 @@
-"""Kubernetes watches on the kinds the apps use, for the reconcile loop (gitops_tui.loop).
+"""Kubernetes watches on the kinds the apps use, for the reconcile loop (gitops_tui.orchestration.loop).
 
 One watch per kind and namespace — or, for a kind in use in CLUSTER_WIDE_FROM namespaces or more, one across
 all namespaces (as Argo CD does: one connection and thread, not one per namespace), falling back to per
@@ -19,7 +19,7 @@ from gitops_tui.cluster.discovery import ApiResource
 from gitops_tui.cluster.errors import ClusterError, Forbidden, Gone
 from gitops_tui.cluster.watch import BOOKMARK, watch
 from gitops_tui.model import GitopsError
-from gitops_tui.reconcile import Snapshot, Workspace
+from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 
 _POLL = 0.1
 WATCH_TIMEOUT = 290  # seconds a server keeps one watch open before we resume it

@@ -1,0 +1,12 @@
+"""The orchestration: what turns a Git checkout and a set of clusters into a reconciled snapshot, once or in
+a loop.
+
+- `reconcile`: the Workspace (discover, render, fetch live, compare; revert and adopt's inputs) and its
+  Snapshot;
+- `prepare`: what a compare needs from the live side (tracked objects, dry runs, unserved kinds);
+- `contexts`: one cluster client and dry-run cache per kube context;
+- `livewatch`, `loop`: the watches and the background reconcile loop the TUI and `watch` run.
+
+It imports `source/`, `cluster/` and `engine/` (and the root's `model`, `config`, `threads`), never `actions/`,
+`ui/` or `cli/`, which drive it.
+"""
