@@ -252,7 +252,9 @@ class Workspace:
         return tuple(out.values())
 
     def _context_or_error(self, app: AppSpec) -> str | None | GitopsError:
-        if app.error:  # a duplicate, a bad spec: its own error says it better than its destination
+        # A duplicate, a bad spec: its own error says it better than its destination. Not for a HelmRelease
+        # (a valuesFrom that cannot be read): what the cluster has for it is still listed.
+        if app.error and app.kind != HELM_RELEASE:
             return GitopsError(app.error)
         try:
             return self._context_of(app)

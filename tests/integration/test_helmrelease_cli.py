@@ -209,3 +209,56 @@ def test_a_helmrelease_not_rendered_lists_what_the_cluster_has_for_it(
     } <= set(resources)
     assert {r["sync"] for r in resources.values()} == {"Unknown"}
     assert resources["Service/podinfo/podinfo"]["health"] == "Healthy"
+
+
+def test_a_values_from_key_that_does_not_exist_is_that_helmreleases_error_and_only_its(
+    tmp_path: Path,
+    sandbox: tuple[SandboxServer, Path],
+    chart_repo: ChartRepo,
+    oci_registry: OciRegistry,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The staging overlay generates a ConfigMap for podinfo's values and names a key it does not hold
+    (not optional): helm-controller would not upgrade the release. That HelmRelease says so with its file and
+    the reason; every other app renders and compares as before, and the release's live objects are still
+    listed (sync Unknown)."""
+    _server, kubeconfig = sandbox
+    _publish(tmp_path, chart_repo, oci_registry)
+    repo = _repo(tmp_path, chart_repo.url, oci_registry.host)
+    _sync_staging(repo, kubeconfig)
+    _status(capsys, repo, kubeconfig)  # compared once: the kinds it has are remembered
+    overlay = repo / "apps/staging/kustomization.yaml"
+    overlay.write_text(
+        overlay.read_text()
+        + "configMapGenerator:\n  - name: podinfo-values\n    namespace: podinfo\n"
+        + "    files: [values.yaml=extra-values.yaml]\n"
+        + "generatorOptions:\n  disableNameSuffixHash: true\n"
+    )
+    (repo / "apps/staging/extra-values.yaml").write_text("replicaCount: 2\n")
+    patch = repo / "apps/staging/podinfo-values.yaml"
+    patch.write_text(
+        patch.read_text() + "  valuesFrom:\n  - kind: ConfigMap\n    name: podinfo-values\n"
+        "    valuesKey: staging.yaml\n"
+    )
+    commit_all(repo, "podinfo's staging values from a ConfigMap, under a key it does not have")
+
+    code, apps = _status(capsys, repo, kubeconfig)
+    assert code == 2
+    assert {i for i, a in apps.items() if a["error"]} == {"staging/podinfo/hr:podinfo"}
+    podinfo = apps["staging/podinfo/hr:podinfo"]
+    assert podinfo["error"] == (
+        "apps/base/podinfo/release.yaml (document 1, rendered by staging/flux-system/apps): HelmRelease "
+        "podinfo: could not resolve ConfigMap chart values reference 'podinfo/podinfo-values' with key "
+        "'staging.yaml': key not found (ConfigMap from apps/staging (document 1, rendered by "
+        "staging/flux-system/apps))"
+    )
+    assert podinfo["context"] == "sandbox"
+    resources = _resources(podinfo)
+    assert "Deployment/podinfo/podinfo" in resources
+    assert {r["sync"] for r in resources.values()} == {"Unknown"}
+    assert apps["staging/cert-manager/hr:cert-manager"]["sync"] == "Synced"
+    assert apps["production/podinfo/hr:podinfo"]["error"] in ("", None)
+    # the ConfigMap is the apps Kustomization's to create: Missing there, not an error
+    assert _resources(apps["staging/flux-system/apps"])["ConfigMap/podinfo/podinfo-values"]["sync"] == (
+        "Missing"
+    )
