@@ -4,7 +4,7 @@ listing across namespaces, each namespace is listed, and the client does not try
 
 from __future__ import annotations
 
-from gitops_tui.cluster.client import ClusterClient
+from gitops_tui.cluster.client import LIST_CHUNK, ClusterClient
 from gitops_tui.cluster.live import WIDE_FROM, fetch_live
 from gitops_tui.model import ResourceKey
 
@@ -45,3 +45,14 @@ def test_a_forbidden_wide_list_falls_back_to_each_namespace(client: ClusterClien
     again = fetch_live(client, [("v1", "ConfigMap", n) for n in names])
     assert again.lists == len(names)  # remembered: the wide LIST is not tried again
     assert len(again.objects) == len(names)
+
+
+def test_a_big_list_comes_in_pages_of_the_chunk_size_and_whole(client: ClusterClient, srv) -> None:
+    client.apply_many([namespace("big")], manager=MANAGER)
+    count = LIST_CHUNK * 2 + 7
+    client.apply_many([configmap("big", f"cm-{i:04d}") for i in range(count)], manager=MANAGER)
+    srv.requests.clear()
+    snapshot = fetch_live(client, [("v1", "ConfigMap", "big")])
+    assert srv.requests.count(verb="list") == 3  # 500 + 500 + 7, as `kubectl get --chunk-size=500`
+    assert snapshot.lists == 1 and snapshot.failed == {}
+    assert sorted(k.name for k in snapshot.objects) == [f"cm-{i:04d}" for i in range(count)]

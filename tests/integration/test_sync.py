@@ -142,7 +142,7 @@ def test_prune_deletes_exactly_the_extra_tracked_object(env) -> None:
 def test_no_prune_after_a_failed_listing(env) -> None:
     server, _repo, ws, actions, _audit, kubectl, _ = env
     stray(kubectl)
-    server.faults.add_rule(method="GET", path_regex=r"/configmaps$", status=500, message="etcd timeout")
+    server.faults.add_rule(method="GET", path_regex=r"/configmaps(\?|$)", status=500, message="etcd timeout")
     plan = actions.plan_sync("api-production", prune=True)
     assert "refusing to prune" in plan.blocked_reason and "etcd timeout" in plan.blocked_reason
     before = len(server.requests.records)
