@@ -155,6 +155,8 @@ class TrackingMethod(enum.StrEnum):
     LABEL = "label"  # app.kubernetes.io/instance
     ANNOTATION_AND_LABEL = "annotation+label"
     FLUX = "flux"  # kustomize.toolkit.fluxcd.io/name + /namespace
+    # A Flux HelmRelease's objects: helm.toolkit.fluxcd.io/name + /namespace, and Helm's release metadata
+    FLUX_HELM = "flux-helm"
 
 
 # The namespace an Application / Kustomization lives in when its manifest does not say: left out of ids.
@@ -248,6 +250,52 @@ class AppSource:
     @property
     def ref_only(self) -> bool:
         return bool(self.ref) and not self.path and not self.chart
+
+
+@dataclass(frozen=True)
+class ValuesReference:
+    """A HelmRelease `valuesFrom` entry (Flux's meta.ValuesReference), defaults filled in."""
+
+    kind: str  # ConfigMap or Secret
+    name: str
+    values_key: str = "values.yaml"
+    target_path: str = ""
+    optional: bool = False
+    literal: bool = False
+
+
+@dataclass(frozen=True)
+class HelmReleaseSpec:
+    """A Flux HelmRelease as helm-controller renders it, resolved at discovery: the source its chart comes
+    from looked up (HelmRepository, OCIRepository, GitRepository, HelmChart) and `valuesFrom` read, so that
+    rendering needs nothing but the chart.
+
+    `values` is the merged result of `valuesFrom` and `values`, in helm-controller's order, as JSON; when a
+    Secret contributed (`from_secret`) it holds that Secret's values and is never shown (not in repr)."""
+
+    chart: str  # the chart's name in its repository, or its path (GitRepository)
+    version: str = "*"  # a semver range, or an exact version or tag
+    repo_url: str = ""  # https Helm repository, or an oci:// base the chart name is appended to
+    plain_http: bool = False  # an OCI registry over plain HTTP (the source's `insecure: true`)
+    chart_path: str = ""  # for a chart in a checkout: its directory, relative to the checkout's root
+    checkout: str = ""  # absolute path of another local checkout holding it ("" is this one)
+    source: str = ""  # what the chart comes from, for messages: "HelmRepository podinfo/podinfo"
+    values_files: tuple[str, ...] = ()  # chart.spec.valuesFiles (replace the chart's values.yaml)
+    ignore_missing_values_files: bool = False
+    values: str = field(default="", repr=False)
+    # `--set` expressions for the integers `targetPath` values parse to: Helm keeps those int64, a values
+    # document would make them float64 (1e+06 in a template)
+    values_set: tuple[str, ...] = field(default=(), repr=False)
+    from_secret: bool = False
+    secret_values: tuple[str, ...] = field(default=(), repr=False)  # every Secret-sourced string in `values`
+    release_name: str = ""  # as helm-controller names the release (default and shortening applied)
+    storage_namespace: str = ""
+    install_crds: str = "Create"  # Skip, Create, CreateReplace
+    upgrade_crds: str = "Create"
+    post_renderers: str = ""  # spec.postRenderers as JSON
+    post_render_strategy: str = "combined"  # nohooks, combined, separate
+    common_metadata: str = ""  # spec.commonMetadata as JSON
+    skip_schema_validation: bool = False  # install.disableSchemaValidation
 
 
 @dataclass(frozen=True)
@@ -376,6 +424,7 @@ class AppSpec:
     # The Application's `argocd.argoproj.io/compare-options` annotation (ServerSideDiff=false,
     # IncludeMutationWebhook=true), comma-separated items.
     compare_options: tuple[str, ...] = ()
+    helm_release: HelmReleaseSpec | None = None  # a Flux HelmRelease (kind HelmRelease)
     # Flux Kustomization: where its files are and what kustomize-controller does to them; `depends_on`
     # holds the ids (same cluster) of the Kustomizations it waits for (`spec.dependsOn`).
     flux: FluxBuild | None = None

@@ -19,6 +19,10 @@ LABEL = "app.kubernetes.io/instance"
 FLUX_NAME = "kustomize.toolkit.fluxcd.io/name"
 FLUX_NS = "kustomize.toolkit.fluxcd.io/namespace"
 FLUX_DEFAULT_NAMESPACE = "flux-system"
+# helm-controller's OriginLabels post-renderer (internal/postrender/common_renderer.go) puts these on every
+# object of a HelmRelease, hooks and the chart's CRDs too: the HelmRelease's own name and namespace.
+HELM_NAME = "helm.toolkit.fluxcd.io/name"
+HELM_NS = "helm.toolkit.fluxcd.io/namespace"
 
 LABEL_MAX_LENGTH = 63
 _LABEL_END = re.compile(r"[A-Za-z0-9]$")
@@ -91,6 +95,12 @@ def inject_marker(obj: Obj, app: AppSpec) -> Obj:
     elif method is TrackingMethod.FLUX:
         labels[FLUX_NAME] = app.name
         labels[FLUX_NS] = app.flux_namespace or FLUX_DEFAULT_NAMESPACE
+    elif method is TrackingMethod.FLUX_HELM:
+        # Not Helm's own release metadata (managed-by, meta.helm.sh/*): Helm sets it on the release's
+        # objects but not on the chart's CRDs, which cannot be told apart here; helm-controller takes
+        # ownership of objects without it anyway (install/upgrade.disableTakeOwnership unset).
+        labels[HELM_NAME] = app.name
+        labels[HELM_NS] = app.flux_namespace or FLUX_DEFAULT_NAMESPACE
     if labels:
         meta["labels"] = labels
     if annotations:
@@ -107,6 +117,10 @@ def tracked_by(live: Obj, app: AppSpec) -> bool:
         return bool(labels.get(LABEL)) and labels.get(LABEL) == tracking_name(app)
     if method is TrackingMethod.FLUX:
         return labels.get(FLUX_NAME) == app.name and labels.get(FLUX_NS) == (
+            app.flux_namespace or FLUX_DEFAULT_NAMESPACE
+        )
+    if method is TrackingMethod.FLUX_HELM:
+        return labels.get(HELM_NAME) == app.name and labels.get(HELM_NS) == (
             app.flux_namespace or FLUX_DEFAULT_NAMESPACE
         )
     parsed = parse_tracking_id(str((meta.get("annotations") or {}).get(ANNOTATION) or ""))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, LABEL, tracking_name
+from gitops_tui.cluster.tracking import ANNOTATION, FLUX_NAME, HELM_NAME, LABEL, tracking_name
 from gitops_tui.model import AppStatus, GitopsError, ResourceKey, SyncStatus
 from gitops_tui.orchestration.heap import HeapPolicy
 from gitops_tui.orchestration.livewatch import KindWatch, LiveWatches, backoff
@@ -120,7 +120,7 @@ def apps_for_object(obj: dict, snapshot: Snapshot) -> set[str]:  # type: ignore[
     if annotation:
         names.add(str(annotation).split(":", 1)[0])
     labels = meta.get("labels") or {}
-    for label in (LABEL, FLUX_NAME):
+    for label in (LABEL, FLUX_NAME, HELM_NAME):
         if labels.get(label):
             names.add(str(labels[label]))
     # markers carry the name an app tracks by; several apps (two clusters' `apps`) may share it

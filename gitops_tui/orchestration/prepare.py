@@ -16,10 +16,12 @@ from typing import Any
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.discovery import ApiResource
 from gitops_tui.cluster.errors import ClusterError, NotFound
+from gitops_tui.cluster.helmstorage import deployed_kinds
 from gitops_tui.cluster.live import LiveSnapshot
 from gitops_tui.cluster.tracking import (
     ANNOTATION,
     FLUX_NAME,
+    HELM_NAME,
     LABEL,
     inject_marker,
     is_owned,
@@ -30,7 +32,7 @@ from gitops_tui.cluster.tracking import (
 from gitops_tui.config import Settings
 from gitops_tui.engine.compare import AppInputs, DryRunFailure
 from gitops_tui.engine.hooks import is_hook_like
-from gitops_tui.model import AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
+from gitops_tui.model import HELM_RELEASE, AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
 
 
 @dataclass
@@ -199,9 +201,30 @@ def index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
         if annotation:
             names.add(annotation.split(":", 1)[0])
         labels = meta.get("labels") or {}
-        for label in (LABEL, FLUX_NAME):
+        for label in (LABEL, FLUX_NAME, HELM_NAME):
             if labels.get(label):
                 names.add(labels[label])
         for name in names:
             index[name].append(obj)
     return index
+
+
+def unrendered_kinds(client: ClusterClient, prepared: Iterable[Prepared]) -> set[tuple[str, str, str]]:
+    """The kinds to list for the HelmReleases that did not render (a chart not fetched offline), so that
+    what the cluster has for them can be shown: what Helm's storage says their release deployed. (The
+    kinds an app had before are listed anyway: KindInventory.)"""
+    kinds: set[tuple[str, str, str]] = set()
+    for p in prepared:
+        app = p.rendered.app
+        if app.kind != HELM_RELEASE or not (p.rendered.error or p.errors):
+            continue
+        hr = app.helm_release
+        release = hr.release_name if hr is not None else (app.helm_release_name or app.name)
+        storage = hr.storage_namespace if hr is not None and hr.storage_namespace else app.home
+        kinds |= deployed_kinds(client, storage, release)
+    return kinds
+
+
+def tracked_live(app: AppSpec, tracked: dict[str, list[Obj]]) -> list[Obj]:
+    """The live objects carrying the app's tracking marker, other than those another object owns."""
+    return [o for o in tracked.get(tracking_name(app), ()) if tracked_by(o, app) and not is_owned(o)]

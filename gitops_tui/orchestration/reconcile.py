@@ -24,9 +24,11 @@ from gitops_tui.engine import pointer
 from gitops_tui.engine.compare import DryRunFailure, compare_app, failed_app
 from gitops_tui.engine.encrypted import is_sops_encrypted
 from gitops_tui.engine.keyorder import canonical
+from gitops_tui.engine.liveonly import live_only_app
 from gitops_tui.engine.normalize import strip_noise, without_empty
 from gitops_tui.engine.secrets import mask_pair, mask_values
 from gitops_tui.model import (
+    HELM_RELEASE,
     AppSpec,
     AppStatus,
     Commit,
@@ -44,7 +46,14 @@ from gitops_tui.model import (
 from gitops_tui.orchestration.contexts import ClientFactory, ClusterContexts
 from gitops_tui.orchestration.offload import THRESHOLD as OFFLOAD_FROM
 from gitops_tui.orchestration.offload import Offload
-from gitops_tui.orchestration.prepare import Prepared, app_inputs, index_tracked, prepare
+from gitops_tui.orchestration.prepare import (
+    Prepared,
+    app_inputs,
+    index_tracked,
+    prepare,
+    tracked_live,
+    unrendered_kinds,
+)
 from gitops_tui.source.appset import AppSetContext, ClusterInfo
 from gitops_tui.source.argo_sources import SourceContext
 from gitops_tui.source.clusters import ClusterConfig
@@ -255,7 +264,9 @@ class Workspace:
         return tuple(out.values())
 
     def _context_or_error(self, app: AppSpec) -> str | None | GitopsError:
-        if app.error:  # a duplicate, a bad spec: its own error says it better than its destination
+        # A duplicate, a bad spec: its own error says it better than its destination. Not for a HelmRelease
+        # (a valuesFrom that cannot be read): what the cluster has for it is still listed.
+        if app.error and app.kind != HELM_RELEASE:
             return GitopsError(app.error)
         try:
             return self._context_of(app)
@@ -367,6 +378,7 @@ class Workspace:
             except ClusterError:
                 unresolved.add(kind)
         wanted |= remembered - unresolved
+        wanted |= unrendered_kinds(client, prepared)  # what the cluster has for a HelmRelease not rendered
         try:
             snapshot = fetch_live(client, wanted)
         except ClusterError as exc:
@@ -392,6 +404,13 @@ class Workspace:
             app = p.rendered.app
             if p.rendered.error or p.errors:
                 error = p.rendered.error or "; ".join(p.errors)
+                if app.kind == HELM_RELEASE:  # listed as what the cluster has: helm-controller's labels
+                    live = tracked_live(app, tracked)
+                    status = live_only_app(app, error, live, revision=revision, context=label, now=now)
+                    statuses.append(status)
+                    self._remember(app, (), snapshot, {}, status.resources)
+                    self._secret_values[app.id] = app.helm_release.secret_values if app.helm_release else ()
+                    continue
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
                 continue
             status = by_app[app.id]

@@ -28,6 +28,8 @@ from gitops_tui.source.argo_kustomize import overlay_extra
 from gitops_tui.source.argoenv import build_env
 from gitops_tui.source.errors import ManifestError, RenderError
 from gitops_tui.source.fluxvalues import FluxValuesLookup
+from gitops_tui.source.helmrelease import clear_cache as clear_helmrelease_cache
+from gitops_tui.source.helmrelease import render_helm_release
 from gitops_tui.source.render_directory import render_directory
 from gitops_tui.source.render_flux import clear_flux_cache, render_flux
 from gitops_tui.source.render_helm import legacy_source, render_helm
@@ -61,6 +63,7 @@ def clear_render_cache() -> None:
     _external_cache.clear()
     clear_flux_cache()
     helm.clear_cache()
+    clear_helmrelease_cache()
 
 
 def _render_kustomize(
@@ -185,7 +188,10 @@ def render_app(
     notes: list[str] = []
     secret_values: tuple[str, ...] = ()
     try:
-        if app.origin is AppOrigin.FLUX and app.kind == "Kustomization":
+        if app.helm_release is not None:
+            objects, origins, notes = render_helm_release(root, app, cache_dir)
+            secret_values = app.helm_release.secret_values  # what its valuesFrom read from Secrets
+        elif app.origin is AppOrigin.FLUX and app.kind == "Kustomization":
             flux = render_flux(root, app, cache_dir, lookup)
             objects, origins, notes, secret_values = (
                 flux.objects,
@@ -195,8 +201,10 @@ def render_app(
             )
         else:
             objects, origins, notes = _render_sources(root, app, cache_dir)
-        # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps.
-        objects, unknown = set_namespaces(objects, app.namespace, override=app.origin is AppOrigin.FLUX)
+        # Flux's targetNamespace overrides what the manifests say; Argo's destination only fills gaps, and
+        # so does a HelmRelease's (Helm installs into it what names no namespace).
+        override = app.origin is AppOrigin.FLUX and app.helm_release is None
+        objects, unknown = set_namespaces(objects, app.namespace, override=override)
         if unknown:
             notes.append(
                 f"namespace {app.namespace} not set on kinds of unknown scope ({', '.join(unknown)}): "

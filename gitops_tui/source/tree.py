@@ -2,8 +2,8 @@
 
 Scanning the checkout finds the roots (`discover.py`): `.gitops-tui.yaml` apps, Argo CD Applications in plain
 YAML, Flux cluster roots and Kustomizations, or, without any of these, the inferred apps. Each app is
-rendered; an `Application` or a Flux `Kustomization` in its output (and whatever the `child_parsers` know:
-ApplicationSets, HelmReleases) is a child app — app-of-apps, Flux's own tree — rendered in turn, to a depth
+rendered; an `Application`, ApplicationSet, Flux `Kustomization` or `HelmRelease` in its output (and
+whatever the `child_parsers` know) is a child app — app-of-apps, Flux's own tree — rendered in turn, to a depth
 limit. A parent owns its children's manifests (it applies them), so it stays an app itself.
 
 What Argo CD or Flux would not deploy is left out:
@@ -34,6 +34,8 @@ from gitops_tui.source.dependencies import kustomize_inputs
 from gitops_tui.source.discover import Discovery, discover_apps
 from gitops_tui.source.flux import in_cluster, is_flux_kustomization, parse_kustomization
 from gitops_tui.source.fluxsources import FluxSources, source_kind, values_kind
+from gitops_tui.source.fluxvalues import FluxValuesLookup
+from gitops_tui.source.helmrelease import is_helm_release, parse_helm_release
 from gitops_tui.source.specfields import SpecError, repo_path
 
 MAX_DEPTH = 10
@@ -75,6 +77,7 @@ class _Builder:
         max_depth: int,
         context: SourceContext | None,
         appsets: AppSetContext | None,
+        values_lookup: FluxValuesLookup | None = None,
     ) -> None:
         self.root = root
         self.context = context
@@ -82,6 +85,7 @@ class _Builder:
         self.errors: list[str] = []  # ApplicationSets that could not be expanded (said on the parent too)
         self.scanned_sources = FluxSources()
         self._sources: dict[str, FluxSources] = {}
+        self.values_lookup = values_lookup
         self.parsers = parsers
         self.max_depth = max_depth
         self.by_id: dict[str, _Entry] = {}  # the first app of each id
@@ -212,6 +216,17 @@ class _Builder:
                 parsed = [
                     parse_kustomization(obj, where, self.root, self.sources(parent.cluster), self.context)
                 ]
+            elif is_helm_release(obj):
+                parsed = [
+                    parse_helm_release(
+                        obj,
+                        where,
+                        parent,
+                        self.sources(parent.cluster),
+                        self.context,
+                        lookup=self.values_lookup,
+                    )
+                ]
             else:
                 for parser in self.parsers:
                     parsed = parser(obj, where, parent)
@@ -236,15 +251,19 @@ def discover_tree(
     default_tracking: TrackingMethod = TrackingMethod.ANNOTATION,
     wanted: Callable[[AppSpec], bool] | None = None,
     appsets: AppSetContext | None = None,
+    values_lookup: FluxValuesLookup | None = None,
 ) -> AppTree:
     """Every app of the checkout at `root`, with its render. `render` renders a batch in order and never
     raises (the caller passes its cached, concurrent one). Never raises for content problems.
 
     `wanted`: only these apps' renders are needed (`diff APP`); the others are rendered only when what they
-    are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`)."""
+    are built from could declare an app (`may_declare_apps`), and are otherwise left unrendered (`LAZY`).
+
+    `values_lookup` reads a ConfigMap or Secret a HelmRelease's `valuesFrom` names from its cluster when Git
+    does not hold it (fluxvalues.py); without it, only Git is read."""
     root = Path(root)
     found = found if found is not None else discover_apps(root, default_tracking=default_tracking)
-    builder = _Builder(root, child_parsers, max_depth, found.context, appsets)
+    builder = _Builder(root, child_parsers, max_depth, found.context, appsets, values_lookup)
     for obj, where in found.flux_sources:
         builder.scanned_sources.add(obj, where)
     generated = [a for doc, where in found.appsets for a in builder.expand_appset(doc, where, None)]

@@ -293,6 +293,7 @@ def pull(request: dict[str, Any]) -> dict[str, Any]:
             repo_url=request.get("repo_url") or None,
             version=request.get("version") or None,
             destination=request["destination"],
+            plain_http=bool(request.get("plain_http")),
         )
     except helm.HelmError as exc:
         raise HelmFailure(str(exc)) from None

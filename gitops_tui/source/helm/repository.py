@@ -74,10 +74,13 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def fetch_chart(repo_url: str, chart: str, version: str, *, root: Path | None = None) -> PulledChart:
+def fetch_chart(
+    repo_url: str, chart: str, version: str, *, root: Path | None = None, plain_http: bool = False
+) -> PulledChart:
     """The chart `chart` at `version` (exact, or a semver range; "" or "*" is the newest) from `repo_url`:
-    an https Helm repository, or an OCI registry (`oci://host/path`, or `host/path`). Raises
-    ChartFetchError naming the chart and the repository."""
+    an https Helm repository, or an OCI registry (`oci://host/path`, or `host/path`; over plain HTTP with
+    `plain_http`, as Flux's `insecure: true` asks). Raises ChartFetchError naming the chart and the
+    repository."""
     root = root or cache_root()
     version = version.strip()
     repo = repo_key(repo_url) or repo_url
@@ -85,7 +88,7 @@ def fetch_chart(repo_url: str, chart: str, version: str, *, root: Path | None = 
     with _lock(_key(repo, chart, version)):
         if is_exact_version(version):
             return _cached(root, repo_url, repo, chart, version) or _pull(
-                root, repo_url, chart, version, label
+                root, repo_url, chart, version, label, plain_http
             )
         record = root / "resolved" / f"{_key(repo, chart, version)}.json"
         resolved = _read_record(record)
@@ -94,7 +97,7 @@ def fetch_chart(repo_url: str, chart: str, version: str, *, root: Path | None = 
             if hit is not None:
                 return hit
         try:
-            pulled = _pull(root, repo_url, chart, version, label)
+            pulled = _pull(root, repo_url, chart, version, label, plain_http)
         except ChartFetchError as exc:
             stale = _cached(root, repo_url, repo, chart, resolved[0]) if resolved else None
             if stale is None or not exc.unreachable:
@@ -120,14 +123,16 @@ def _cached(root: Path, repo_url: str, repo: str, chart: str, version: str) -> P
     return PulledChart(str(meta["name"]), str(meta["version"]), repo_url, archive, directory)
 
 
-def _pull(root: Path, repo_url: str, chart: str, version: str, label: str) -> PulledChart:
+def _pull(
+    root: Path, repo_url: str, chart: str, version: str, label: str, plain_http: bool = False
+) -> PulledChart:
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".pull-", dir=root))
     try:
         download = work / "download"
         download.mkdir()
         if is_oci(repo_url):
-            request: dict[str, Any] = {"ref": oci_reference(repo_url, chart)}
+            request: dict[str, Any] = {"ref": oci_reference(repo_url, chart), "plain_http": plain_http}
         else:
             request = {"ref": chart, "repo_url": repo_url}
         request |= {"version": "" if version in ("", "*") else version, "destination": str(download)}
