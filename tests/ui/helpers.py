@@ -16,8 +16,8 @@ def build(workspace: FakeWorkspace | None = None, **kw) -> GitopsApp:
 
 
 async def until(pilot: Pilot, condition: Callable[[], object]) -> None:
-    """Let the app run until `condition()` holds (fails the test after 5 s)."""
-    async with asyncio.timeout(5):
+    """Let the app run until `condition()` holds (fails the test after 15 s: a loaded CI machine is slow, a hang is still caught)."""
+    async with asyncio.timeout(15):
         while not condition():
             await pilot.pause(0.01)
 
