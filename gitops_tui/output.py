@@ -86,6 +86,8 @@ def status_json(apps: Sequence[AppStatus]) -> str:
                 "cluster": a.app.cluster,
                 "appNamespace": a.app.home,
                 "parent": a.app.parent or None,
+                "dependsOn": list(a.app.depends_on),  # ids of the Flux Kustomizations it waits for
+                "suspended": a.app.suspended,
                 "path": a.app.path,
                 "context": a.context,
                 "namespace": a.app.namespace,

@@ -75,8 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("app")
     p.add_argument("--resource", action="append", default=[], metavar="KIND/[NS/]NAME")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = command("sync", "apply Git to the cluster for one app (server-side apply), after a preview")
-    p.add_argument("app")
+    p = command(
+        "sync",
+        "apply Git to the cluster for one app or several (server-side apply), after a preview; several go in "
+        "Flux's dependsOn order, each healthy before the next",
+    )
+    p.add_argument("app", nargs="+")
     p.add_argument("--resource", action="append", default=[], metavar="KIND/[NS/]NAME")
     p.add_argument("--prune", action="store_true", help="delete tracked live objects that are not in Git")
     p.add_argument(

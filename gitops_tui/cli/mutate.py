@@ -23,51 +23,86 @@ from gitops_tui.model import GitopsError, HealthStatus, ResourceKey
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    if len(args.app) > 1:
+        if args.resource:
+            raise UsageError("--resource names resources of one app: sync one app to use it")
+        return _sync_several(args)
+    ws = make_workspace(args)
+    try:
+        if not args.dry_run:
+            refuse_read_only(ws, f"sync {args.app[0]}")
+        changed = _sync_one(ws, args.app[0], args, confirmed=False)
+        return 1 if args.dry_run and changed else 0  # as `kubectl diff`: 1 when a sync would change things
+    finally:
+        ws.close()
+
+
+def _sync_several(args: argparse.Namespace) -> int:
+    """Several apps, in Flux's dependsOn order: each synced and healthy before the ones that depend on it
+    (kustomize-controller waits for Ready the same way); the first that fails stops the rest."""
+    from gitops_tui.engine.dependson import outside, sync_order
+
+    ws = make_workspace(args)
+    try:
+        if not args.dry_run:
+            refuse_read_only(ws, f"sync {' '.join(args.app)}")
+        ws.reconcile_once(only=args.app)
+        ids = list(dict.fromkeys(ws.resolve(ref) for ref in args.app))  # unknown or ambiguous: said here
+        ordered = sync_order([ws.app_spec(i) for i in ids])
+        out([f"order: {' -> '.join(a.id for a in ordered)}"])
+        out([f"{app} depends on {dep}, not in this sync: not waited for" for app, dep in outside(ordered)])
+        if not args.dry_run:
+            confirm(f"sync {len(ordered)} apps in this order, each healthy before the next?", args.yes)
+        changed = False
+        for spec in ordered:
+            changed = _sync_one(ws, spec.id, args, confirmed=True) or changed
+        return 1 if args.dry_run and changed else 0
+    finally:
+        ws.close()
+
+
+def _sync_one(ws, ref: str, args: argparse.Namespace, *, confirmed: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Plan, confirm (unless the caller did), sync and wait for health. True when there was something to
+    apply. Raises GitopsError when the sync fails or the app does not become healthy."""
     from gitops_tui.actions import Actions
     from gitops_tui.actions.describe import plan_lines, result_line, sync_summary
 
     specs = [parse_resource(s) for s in args.resource]
-    ws = make_workspace(args)
-    try:
-        if not args.dry_run:
-            refuse_read_only(ws, f"sync {args.app}")
-        actions = Actions(ws)
-        status = fresh_status(ws, args.app)
-        app = status.app.id  # what the user typed, resolved: locks, the plan and the audit log use this
-        selected: set[ResourceKey] | None = None
-        if specs:
-            selected = {r.key for r in status.resources if any(resource_matches(r.key, s) for s in specs)}
-            if not selected:
-                raise GitopsError(f"no resource of {app} matches {', '.join(args.resource)}")
-        plan = actions.plan_sync(app, prune=args.prune, selected=selected, refresh=False)
-        out([where(ws, app), *plan_lines(plan)])
-        if plan.blocked_reason:
-            raise GitopsError(plan.blocked_reason)
-        if plan.empty:
-            out([f"nothing to sync: {app} is {status.sync}"])
-            return 0
-        if not args.dry_run:
-            confirm(f"apply {len(plan.changes)} change(s) to {app}?", args.yes)
-        result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: out([result_line(r)]))
-        out([sync_summary(result)])
-        if not result.ok:
-            first = result.failed[0] if result.failed else None
-            why = f"{first.key.display()}: {first.message}" if first else result.aborted
-            raise GitopsError(f"sync of {app} failed ({len(result.failed)} failed; {why})")
-        if args.dry_run:
-            return 1  # as `kubectl diff`: there is drift a sync would remove
-        timeout = ws.settings.health_timeout
-        health = actions.wait_for_health(
-            app,
-            timeout=timeout,
-            on_change=lambda h: out([f"{app}: {h}"]),
-            keys=selected,
-        )
-        if health in (HealthStatus.DEGRADED, HealthStatus.PROGRESSING, HealthStatus.UNKNOWN):
-            raise GitopsError(f"synced, but {app} is {health} (waited up to {timeout:g} s)")
-        return 0
-    finally:
-        ws.close()
+    actions = Actions(ws)
+    status = fresh_status(ws, ref)
+    app = status.app.id  # what the user typed, resolved: locks, the plan and the audit log use this
+    selected: set[ResourceKey] | None = None
+    if specs:
+        selected = {r.key for r in status.resources if any(resource_matches(r.key, s) for s in specs)}
+        if not selected:
+            raise GitopsError(f"no resource of {app} matches {', '.join(args.resource)}")
+    plan = actions.plan_sync(app, prune=args.prune, selected=selected, refresh=False)
+    out([where(ws, app), *plan_lines(plan)])
+    if plan.blocked_reason:
+        raise GitopsError(plan.blocked_reason)
+    if plan.empty:
+        out([f"nothing to sync: {app} is {status.sync}"])
+        return False
+    if not args.dry_run and not confirmed:
+        confirm(f"apply {len(plan.changes)} change(s) to {app}?", args.yes)
+    result = actions.sync(plan, dry_run=args.dry_run, progress=lambda r: out([result_line(r)]))
+    out([sync_summary(result)])
+    if not result.ok:
+        first = result.failed[0] if result.failed else None
+        why = f"{first.key.display()}: {first.message}" if first else result.aborted
+        raise GitopsError(f"sync of {app} failed ({len(result.failed)} failed; {why})")
+    if args.dry_run:
+        return True
+    timeout = ws.settings.health_timeout
+    health = actions.wait_for_health(
+        app,
+        timeout=timeout,
+        on_change=lambda h: out([f"{app}: {h}"]),
+        keys=selected,
+    )
+    if health in (HealthStatus.DEGRADED, HealthStatus.PROGRESSING, HealthStatus.UNKNOWN):
+        raise GitopsError(f"synced, but {app} is {health} (waited up to {timeout:g} s)")
+    return True
 
 
 def cmd_adopt(args: argparse.Namespace) -> int:

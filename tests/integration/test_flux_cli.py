@@ -283,3 +283,55 @@ def test_substitution_from_git_and_a_sops_secret_against_the_cluster(tmp_path: P
         if r.method in ("POST", "PUT", "PATCH", "DELETE") and not r.dry_run
     ]
     assert not any("/secrets" in path for _, path in writes), writes
+
+
+def test_several_apps_sync_in_depends_on_order_each_healthy_before_the_next(
+    tmp_path: Path, sandbox, capsys
+) -> None:
+    server, kubeconfig = sandbox
+    repo = fleet(tmp_path)
+    apps = status_by_id(capsys, repo, kubeconfig)
+    assert apps["staging/flux-system/apps"]["dependsOn"] == ["staging/flux-system/infra-configs"]
+    assert apps["staging/flux-system/infra-configs"]["dependsOn"] == ["staging/flux-system/infra-controllers"]
+    assert apps["staging/flux-system/apps"]["suspended"] is False
+    given = [
+        "staging/flux-system/apps",
+        "staging/flux-system/infra-configs",
+        "staging/flux-system/infra-controllers",
+    ]
+    before = len(server.requests.records)
+    code = main(["sync", *given, "--yes", "--repo", str(repo), "--kubeconfig", str(kubeconfig)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "order: " + " -> ".join(reversed(given)) in out
+    created = [
+        r.path.split("?")[0].rsplit("/", 1)[-1]  # server-side apply: PATCH .../<name>
+        for r in server.requests.records[before:]
+        if r.method in ("POST", "PATCH", "PUT") and not r.dry_run
+    ]
+    # the Namespace (infra-controllers), then the issuer (infra-configs), then the app's ConfigMap
+    assert [n for n in created if n in ("infra", "issuer", "staging-podinfo")] == [
+        "infra",
+        "issuer",
+        "staging-podinfo",
+    ]
+
+
+def test_only_the_dependency_given_is_waited_for_and_the_rest_is_said(
+    tmp_path: Path, sandbox, capsys
+) -> None:
+    _, kubeconfig = sandbox
+    repo = fleet(tmp_path)
+    code = main(
+        ["sync", "staging/flux-system/apps", "staging/flux-system/infra-configs", "--dry-run"]
+        + ["--repo", str(repo), "--kubeconfig", str(kubeconfig)]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2  # the dry run of infra-configs fails: its Namespace comes with infra-controllers
+    assert "order: staging/flux-system/infra-configs -> staging/flux-system/apps" in out
+    assert (
+        "staging/flux-system/infra-configs depends on staging/flux-system/infra-controllers, not in this sync"
+        in out
+    )
+    assert 'namespaces "infra" not found' in err
+    assert "sync staging/flux-system/apps:" not in out  # the first failure stops the ones after it

@@ -96,6 +96,10 @@ class AppsScreen(TableScreen):
             text.append(f"  → {where}", style="dim")
         if spec.automated:
             text.append("  automated", style="green")
+        if spec.suspended:
+            text.append("  suspended (automation never acts)", style="yellow")
+        if spec.depends_on:  # Flux applies it once these are Ready; a sync of several follows that order
+            text.append(f"  after {', '.join(spec.depends_on)}", style="dim")
         if status.error:
             text.append("\n")
             text.append(status.error, style="red")
