@@ -43,6 +43,7 @@ from gitops_tui.model import (
     TrackingMethod,
     match_ref,
 )
+from gitops_tui.orchestration.clustervalues import ClusterValues
 from gitops_tui.orchestration.contexts import ClientFactory, ClusterContexts
 from gitops_tui.orchestration.offload import THRESHOLD as OFFLOAD_FROM
 from gitops_tui.orchestration.offload import Offload
@@ -238,12 +239,15 @@ class Workspace:
         )
         max_workers = min(8, self.settings.max_workers)
         renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
+        # substituteFrom / valuesFrom objects Git does not hold: read from the app's cluster, as Flux does
+        values = ClusterValues(self._cluster_context, self.client)
         return discover_tree(
             tree,
-            lambda apps: render_apps(tree, apps, max_workers=max_workers, cache_dir=renders),
+            lambda apps: render_apps(tree, apps, max_workers=max_workers, cache_dir=renders, lookup=values),
             found=scanned,
             wanted=wanted,
             appsets=appsets,
+            values_lookup=values,
         )
 
     def _appset_clusters(self, configured: Sequence[ClusterConfig]) -> tuple[ClusterInfo, ...]:

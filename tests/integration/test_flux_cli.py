@@ -335,3 +335,43 @@ def test_only_the_dependency_given_is_waited_for_and_the_rest_is_said(
     )
     assert 'namespaces "infra" not found' in err
     assert "sync staging/flux-system/apps:" not in out  # the first failure stops the ones after it
+
+
+def test_substitution_from_objects_only_the_cluster_holds(tmp_path: Path, sandbox, capsys) -> None:
+    _, kubeconfig = sandbox
+    repo = web_repo(tmp_path)
+    (repo / "clusters/dev/vars.yaml").unlink()  # made by hand on the cluster, as is common for Secrets
+    commit_all(repo, "vars live on the cluster")
+    capsys.readouterr()
+    code = main(["status", "--json", "--repo", str(repo), "--kubeconfig", str(kubeconfig)])
+    out, err = capsys.readouterr()
+    assert code == 2  # not on the cluster yet either: that app's error
+    apps = {a["id"]: a for a in json.loads(out)["apps"]}
+    assert "not found in Git nor in namespace flux-system" in apps["dev/flux-system/web"]["error"]
+    assert apps["dev/flux-system/flux-system"]["error"] == ""  # every other app still shows
+    kubectl = Kubectl(str(kubeconfig), "sandbox")
+    try:
+        for ns in ("web", "flux-system"):
+            kubectl.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        kubectl.create(cm("cluster-vars", "flux-system", cluster_env="dev"))
+        kubectl.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "db", "namespace": "flux-system"},
+                "data": {"db_password": base64.b64encode(b"from-the-cluster-NEVER-SHOW").decode()},
+            }
+        )
+    finally:
+        kubectl.close()
+    capsys.readouterr()
+    code = main(["diff", "web", "--repo", str(repo), "--kubeconfig", str(kubeconfig)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "NEVER-SHOW" not in out + err  # substituted from a Secret: masked
+    apps = status_by_id(capsys, repo, kubeconfig)
+    web = apps["dev/flux-system/web"]
+    assert web["error"] == ""
+    assert ("ConfigMap", "web", "web-config") in {
+        (r["kind"], r["namespace"], r["name"]) for r in web["resources"]
+    }
