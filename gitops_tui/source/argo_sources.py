@@ -178,7 +178,7 @@ def _helm(helm: dict[str, Any], field: str, ignored: list[str]) -> HelmSpec:
     if helm.get("valuesObject") is not None:  # wins over `values`, as in Argo CD's ValuesYAML
         values = json.dumps(f.mapping(helm["valuesObject"], f"{field}.valuesObject"))
     parameters = []
-    for i, p in enumerate(_list(helm.get("parameters"), f"{field}.parameters")):
+    for i, p in enumerate(f.items(helm.get("parameters"), f"{field}.parameters")):
         p = f.mapping(p, f"{field}.parameters[{i}]")
         parameters.append(
             HelmParameter(
@@ -188,7 +188,7 @@ def _helm(helm: dict[str, Any], field: str, ignored: list[str]) -> HelmSpec:
             )
         )
     files = []
-    for i, p in enumerate(_list(helm.get("fileParameters"), f"{field}.fileParameters")):
+    for i, p in enumerate(f.items(helm.get("fileParameters"), f"{field}.fileParameters")):
         p = f.mapping(p, f"{field}.fileParameters[{i}]")
         files.append(
             (f.text(p.get("name"), f"{field}.fileParameters[{i}].name"), f.text(p.get("path"), "path"))
@@ -211,22 +211,10 @@ def _helm(helm: dict[str, Any], field: str, ignored: list[str]) -> HelmSpec:
     )
 
 
-def _list(value: Any, field: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SpecError(f"{field} must be a list")
-    return value
-
-
-def _pairs(value: Any, field: str) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), f.text(v, f"{field}.{k}")) for k, v in f.mapping(value, field).items())
-
-
 def _kustomize(k: dict[str, Any], field: str, ignored: list[str]) -> KustomizeSpec:
     _unknown(k, _KUSTOMIZE_KEYS, field, ignored)
     replicas = []
-    for i, r in enumerate(_list(k.get("replicas"), f"{field}.replicas")):
+    for i, r in enumerate(f.items(k.get("replicas"), f"{field}.replicas")):
         r = f.mapping(r, f"{field}.replicas[{i}]")
         count = r.get("count")
         try:
@@ -238,15 +226,15 @@ def _kustomize(k: dict[str, Any], field: str, ignored: list[str]) -> KustomizeSp
         name_prefix=f.text(k.get("namePrefix"), f"{field}.namePrefix"),
         name_suffix=f.text(k.get("nameSuffix"), f"{field}.nameSuffix"),
         namespace=f.text(k.get("namespace"), f"{field}.namespace"),
-        common_labels=_pairs(k.get("commonLabels"), f"{field}.commonLabels"),
-        common_annotations=_pairs(k.get("commonAnnotations"), f"{field}.commonAnnotations"),
+        common_labels=f.pairs(k.get("commonLabels"), f"{field}.commonLabels"),
+        common_annotations=f.pairs(k.get("commonAnnotations"), f"{field}.commonAnnotations"),
         common_annotations_envsubst=f.flag(
             k.get("commonAnnotationsEnvsubst"), f"{field}.commonAnnotationsEnvsubst"
         ),
         label_without_selector=f.flag(k.get("labelWithoutSelector"), f"{field}.labelWithoutSelector"),
         label_include_templates=f.flag(k.get("labelIncludeTemplates"), f"{field}.labelIncludeTemplates"),
         replicas=tuple(replicas),
-        patches=json.dumps(_list(k.get("patches"), f"{field}.patches")) if k.get("patches") else "",
+        patches=json.dumps(f.items(k.get("patches"), f"{field}.patches")) if k.get("patches") else "",
         components=f.strings(k.get("components"), f"{field}.components"),
         ignore_missing_components=f.flag(
             k.get("ignoreMissingComponents"), f"{field}.ignoreMissingComponents"
@@ -274,7 +262,7 @@ def _directory(base: AppSource, d: dict[str, Any], field: str, ignored: list[str
 
 def _args(value: Any, field: str) -> tuple[tuple[str, str, bool], ...]:
     out = []
-    for i, a in enumerate(_list(value, field)):
+    for i, a in enumerate(f.items(value, field)):
         a = f.mapping(a, f"{field}[{i}]")
         out.append(
             (

@@ -160,7 +160,7 @@ def _fields(base: AppSpec, spec: dict[str, Any], namespace: str) -> AppSpec:
         raise SpecError("spec.images must be a list")
     suspended = f.flag(spec.get("suspend"), "spec.suspend")
     depends = []
-    for i, dep in enumerate(_list(spec.get("dependsOn"), "spec.dependsOn")):
+    for i, dep in enumerate(f.items(spec.get("dependsOn"), "spec.dependsOn")):
         dep = f.mapping(dep, f"spec.dependsOn[{i}]")
         dep_name = f.text(dep.get("name"), f"spec.dependsOn[{i}].name")
         if not dep_name:
@@ -185,21 +185,9 @@ def _fields(base: AppSpec, spec: dict[str, Any], namespace: str) -> AppSpec:
     )
 
 
-def _list(value: Any, field: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SpecError(f"{field} must be a list")
-    return value
-
-
-def _pairs(value: Any, field: str) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), f.text(v, f"{field}.{k}")) for k, v in f.mapping(value, field).items())
-
-
 def _build(spec: dict[str, Any], namespace: str, sources: FluxSources | None) -> FluxBuild:
     patches = []
-    for i, patch in enumerate(_list(spec.get("patches"), "spec.patches")):
+    for i, patch in enumerate(f.items(spec.get("patches"), "spec.patches")):
         patch = f.mapping(patch, f"spec.patches[{i}]")
         if not f.text(patch.get("patch"), f"spec.patches[{i}].patch"):
             raise SpecError(f"spec.patches[{i}].patch is missing")
@@ -215,10 +203,10 @@ def _build(spec: dict[str, Any], namespace: str, sources: FluxSources | None) ->
         patches=json.dumps(patches) if patches else "",
         components=f.strings(spec.get("components"), "spec.components"),
         ignore_missing_components=f.flag(spec.get("ignoreMissingComponents"), "spec.ignoreMissingComponents"),
-        common_labels=_pairs(meta.get("labels"), "spec.commonMetadata.labels"),
-        common_annotations=_pairs(meta.get("annotations"), "spec.commonMetadata.annotations"),
+        common_labels=f.pairs(meta.get("labels"), "spec.commonMetadata.labels"),
+        common_annotations=f.pairs(meta.get("annotations"), "spec.commonMetadata.annotations"),
         post_build=post is not None,
-        substitute=_pairs(post_map.get("substitute"), "spec.postBuild.substitute"),
+        substitute=f.pairs(post_map.get("substitute"), "spec.postBuild.substitute"),
         substitute_from=_substitute_from(post_map.get("substituteFrom"), namespace, sources),
         substitute_always=strategy == "Always",
         decryption=f.text(decryption.get("provider"), "spec.decryption.provider"),
@@ -229,7 +217,7 @@ def _build(spec: dict[str, Any], namespace: str, sources: FluxSources | None) ->
 
 def _substitute_from(value: Any, namespace: str, sources: FluxSources | None) -> tuple[SubstituteFrom, ...]:
     out = []
-    for i, raw in enumerate(_list(value, "spec.postBuild.substituteFrom")):
+    for i, raw in enumerate(f.items(value, "spec.postBuild.substituteFrom")):
         field = f"spec.postBuild.substituteFrom[{i}]"
         ref = f.mapping(raw, field)
         kind = f.text(ref.get("kind"), f"{field}.kind")
@@ -251,7 +239,7 @@ def _substitute_from(value: Any, namespace: str, sources: FluxSources | None) ->
 def _ignore(value: Any) -> tuple[IgnoreRule, ...]:
     """`spec.ignore` (JSON pointers per target) as ignored differences."""
     rules = []
-    for i, raw in enumerate(_list(value, "spec.ignore")):
+    for i, raw in enumerate(f.items(value, "spec.ignore")):
         rule = f.mapping(raw, f"spec.ignore[{i}]")
         target = f.mapping(rule.get("target"), f"spec.ignore[{i}].target")
         rules.append(

@@ -53,6 +53,20 @@ def mapping(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
+def items(value: Any, field: str) -> list[Any]:
+    """A list field (absent: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SpecError(f"{field} must be a list")
+    return value
+
+
+def pairs(value: Any, field: str) -> tuple[tuple[str, str], ...]:
+    """A map of strings (Helm parameters, Flux substitutions), as (key, value) pairs in their order."""
+    return tuple((str(k), text(v, f"{field}.{k}")) for k, v in mapping(value, field).items())
+
+
 def repo_path(value: Any, field: str) -> str:
     """A path inside the repository, posix, without "./" or a trailing slash; "." for the root."""
     raw = text(value, field).strip()
