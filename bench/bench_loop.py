@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from gitops_tui.config import Settings
+from gitops_tui.orchestration.heap import HeapPolicy
 from gitops_tui.orchestration.loop import ReconcileEngine
 from gitops_tui.orchestration.reconcile import Snapshot, Workspace
 from gitops_tui.sandbox.demo import CONTEXT, demo_environment
@@ -147,12 +148,16 @@ def bench_idle(demo, seconds: float, interval: float) -> tuple[int, dict[str, in
 def bench_soak(demo, cycles: int) -> tuple[float, float, float, float]:
     settings = Settings(repo=str(demo.repo), kubeconfig=str(demo.kubeconfig), context=CONTEXT)
     ws = Workspace(settings, GitRepo(demo.repo))
+    heap = HeapPolicy()  # as the loop runs: what survives a reconcile frozen, a full collection every 10 min
+    heap.start()
     try:
         ws.reconcile_once()
         for _ in range(20):  # warm up (imports, caches)
             ws.reconcile_once(only=["web"])
+            heap.after_reconcile()
         start_rss, start = rss_mb(), time.monotonic()
         for i in range(cycles):
+            heap.after_reconcile()
             if i % 100 == 0:
                 # The sandbox runs in this process and logs every request (up to 100,000 records): that
                 # is the bench's instrument, not the loop's memory, so it is emptied as it goes.
@@ -162,6 +167,7 @@ def bench_soak(demo, cycles: int) -> tuple[float, float, float, float]:
                 ws.reconcile_once(only=["web"])
         return start_rss, rss_mb(), time.monotonic() - start, max(rss_mb(), start_rss)
     finally:
+        heap.stop()
         ws.close()
 
 
