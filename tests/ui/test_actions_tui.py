@@ -17,7 +17,7 @@ from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.confirm import ConfirmScreen, ResultScreen
 from gitops_tui.ui.screens.diff import DiffScreen
 from gitops_tui.ui.screens.history import HistoryScreen
-from tests.ui.test_mutations import build_app, git, highlight, open_app, until, writes
+from tests.ui.test_mutations import build_app, dialog_ready, git, highlight, open_app, until, writes
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ async def test_marked_sync_leaves_the_rest_and_prunes_only_when_ticked(demo: Dem
         highlight(app, "Deployment")
         await pilot.press("space")
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         assert "1 selected resource(s)" in str(app.screen.query_one("#confirm-title").render())
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
@@ -52,7 +52,7 @@ async def test_marked_sync_leaves_the_rest_and_prunes_only_when_ticked(demo: Dem
         # The whole app now: the extra ConfigMap is offered for pruning, unticked by default.
         app.screen.query_one("#table").marked.clear()
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         assert "api-hotfix-flags" in body(app)
         prune = app.screen.query_one("#opt-prune", Checkbox)
         assert prune.value is False
@@ -97,7 +97,7 @@ async def test_adopt_from_the_diff_screen_takes_only_the_change_under_the_cursor
         else:
             raise AssertionError("no change shows the env var set by hand")
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         assert "replicas" not in body(app)
         app.screen.query_one("#confirm-reason").value = "incident 7"
         await pilot.press("ctrl+y")
@@ -130,7 +130,7 @@ async def test_revert_on_a_dirty_tree_is_refused_and_names_the_files(demo: Demo,
             await until(
                 pilot,
                 lambda: (
-                    isinstance(app.screen, ConfirmScreen)
+                    dialog_ready(app)
                     or any("dirty" in n.lower() or "uncommitted" in n.lower() for n in notes)
                 ),
             )
@@ -195,7 +195,7 @@ async def test_dry_run_from_the_apps_screen_changes_nothing(demo: Demo, tmp_path
         table.move_cursor(row=[r.extra.app.name for r in table.shown].index("database"))
         before = len(writes(demo))
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         assert "create" in body(app) and "Service" in body(app)
         app.screen.query_one("#opt-dry_run", Checkbox).value = True
         await pilot.press("ctrl+y")

@@ -54,6 +54,12 @@ async def until(pilot: Pilot, condition: Callable[[], object], limit: float = 20
             await pilot.pause(0.05)
 
 
+def dialog_ready(app: GitopsApp) -> bool:
+    """A confirm dialog is on screen and composed: pushed is not enough on a loaded machine, where its body
+    may not be mounted yet when the next key arrives."""
+    return isinstance(app.screen, ConfirmScreen) and bool(app.screen.query("#confirm-body"))
+
+
 async def open_app(pilot: Pilot, app: GitopsApp, name: str) -> None:
     await until(pilot, lambda: app.snapshot is not None and not app.reconciling)
     app.open_app(name)
@@ -80,7 +86,7 @@ async def test_cancel_at_the_confirm_dialog_changes_nothing(demo: Demo, tmp_path
         await open_app(pilot, app, "api-production")
         before = len(writes(demo))
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         body = str(app.screen.query_one("#confirm-body").query_one("Static").render())
         assert "sync api-production" in body and "update" in body
         assert "takes over /spec/replicas from kubectl" in body or "replicas" in body
@@ -98,7 +104,7 @@ async def test_sync_from_the_app_screen_heals_the_drift(demo: Demo, tmp_path: Pa
     async with app.run_test(size=(160, 50)) as pilot:
         await open_app(pilot, app, "api-staging")
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         # Cancel has the focus: enter alone must not sync. ctrl+y confirms.
         await pilot.press("ctrl+y")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
@@ -120,7 +126,7 @@ async def test_adopt_with_a_reason_commits_and_the_resource_is_synced(demo: Demo
         await open_app(pilot, app, "web")
         highlight(app, "Deployment")
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         body = str(app.screen.query_one("#confirm-body").query_one("Static").render())
         assert "API_URL" in body or "env" in body
         # the reason field has the focus: type into it; its `p` is text, not the Push box's letter
@@ -160,7 +166,7 @@ async def test_revert_from_history_and_the_audit_screen(
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.table.shown)
         await pilot.press("v")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         body = str(app.screen.query_one("#confirm-body").query_one("Static").render())
         assert body.startswith("revert ")
         await pilot.press("s")  # and sync the app afterwards: the whole emergency in keys
@@ -234,7 +240,7 @@ async def test_the_sync_dialog_fits_a_small_terminal(
     async with app.run_test(size=size) as pilot:
         await open_app(pilot, app, "api-production")
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: dialog_ready(app))
         await pilot.pause(0.3)
         screen = app.screen
         visible = screen.region

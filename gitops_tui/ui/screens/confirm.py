@@ -142,10 +142,10 @@ class ConfirmScreen(_FitsTheTerminal, ModalScreen[Answer | None]):
         super().on_mount()
         # Focus Cancel first: a stray enter must never confirm a mutation. Where a reason is asked for,
         # the reason field: typing it is what comes next (enter there moves on to the confirm button).
-        if self.reason_prompt:
-            self.query_one("#confirm-reason", Input).focus()
-        else:
-            self.query_one("#confirm-no", Button).focus()
+        # Not query_one: on a loaded machine a dialog confirmed at once can be gone before this runs.
+        first = self.query("#confirm-reason" if self.reason_prompt else "#confirm-no")
+        if first:
+            first.first().focus()
 
     def on_key(self, event: events.Key) -> None:
         """An option's letter ticks or unticks it: Tab from Cancel reaches the scrolling body first, and

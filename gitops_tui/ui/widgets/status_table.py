@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 MARK_COLUMN = "_mark"
 
@@ -176,9 +178,13 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
                     column_keys, self._cells(old), self._cells(new), strict=True
                 ):
                     if before != after:
-                        # update_width: a message that appears later (an error) must widen its column,
-                        # not be cut to the width of the empty one
-                        self.update_cell(new.key, column_key, after, update_width=True)
+                        # A message that appears later (an error) must widen its column, not be cut to
+                        # the width of the empty one. One that is narrower leaves the column as it is:
+                        # asked to, DataTable measures every cell of the column again for each such
+                        # update, 200 rows x 200 updates after a reconcile, a 130 ms frozen frame.
+                        column = self.columns.get(ColumnKey(column_key))
+                        wider = column is None or _width(after) > column.content_width
+                        self.update_cell(new.key, column_key, after, update_width=wider)
             self._shown = visible
             self.post_message(self.RowsChanged(self))
             return
@@ -249,3 +255,9 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
 
     def action_previous_match(self) -> None:
         self._jump(-1)
+
+
+def _width(cell: Text | str) -> int:
+    """The cell's width on one line, as DataTable measures it (cheaply: no console)."""
+    plain = cell.plain if isinstance(cell, Text) else str(cell)
+    return max((cell_len(line) for line in plain.splitlines()), default=0)

@@ -1,0 +1,44 @@
+"""A refresh that changes cells measures only those cells: a wider one widens its column (a message that
+appears later is not cut), a narrower one leaves the column as it is (measuring the whole column again
+for each narrower cell froze the TUI for 130 ms after a 200-app reconcile)."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets.data_table import ColumnKey
+
+from gitops_tui.ui.widgets.status_table import Column, StatusTable, TableRow
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusTable([Column("app", "App"), Column("message", "Message")], id="t")
+
+
+def rows(messages: list[str]) -> list[TableRow]:
+    return [TableRow(f"app-{i}", (f"app-{i}", m), (f"app-{i}", m)) for i, m in enumerate(messages)]
+
+
+async def test_a_wider_cell_widens_its_column_and_a_narrower_one_measures_nothing(monkeypatch) -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(StatusTable)
+        table.set_rows(rows(["ok"] * 200))
+        await pilot.pause()
+        message = table.columns[ColumnKey("message")]
+        assert message.content_width == len("Message")
+        table.set_rows(rows(["ok"] * 199 + ["chart podinfo not reachable offline"]))
+        await pilot.pause()
+        assert message.content_width == len("chart podinfo not reachable offline")
+        measured: list[object] = []
+        original = StatusTable.get_column
+
+        def counting(self, key):  # type: ignore[no-untyped-def]
+            measured.append(key)  # DataTable reads a whole column to measure it again
+            return original(self, key)
+
+        monkeypatch.setattr(StatusTable, "get_column", counting)
+        table.set_rows(rows(["fine"] * 200))
+        await pilot.pause()
+        assert measured == []
+        assert message.content_width == len("chart podinfo not reachable offline")  # kept, not re-measured
