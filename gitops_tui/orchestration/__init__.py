@@ -5,7 +5,10 @@ a loop.
   Snapshot;
 - `prepare`: what a compare needs from the live side (tracked objects, dry runs, unserved kinds);
 - `contexts`: one cluster client and dry-run cache per kube context;
-- `livewatch`, `loop`: the watches and the background reconcile loop the TUI and `watch` run.
+- `livewatch`, `loop`: the watches and the background reconcile loop the TUI and `watch` run;
+- `offload`: the compare of a big reconcile in worker processes, off the TUI's interpreter lock;
+- `heap`: the loop's garbage-collector policy (no full collection walking every snapshot);
+- `clustervalues`: Flux's substituteFrom / valuesFrom objects that Git does not hold, read from the cluster.
 
 It imports `source/`, `cluster/` and `engine/` (and the root's `model`, `config`, `threads`), never `actions/`,
 `ui/` or `cli/`, which drive it.
