@@ -20,7 +20,7 @@ from typing import cast
 
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError
-from gitops_tui.engine.managedfields import apply_is_noop
+from gitops_tui.engine.managedfields import noops
 from gitops_tui.model import Obj, ResourceKey
 
 CacheKey = tuple[ResourceKey, str, str, str]  # (object, live resourceVersion, desired sha256, manager)
@@ -40,10 +40,6 @@ def _live_rv(live: Obj | None) -> str:
 
 
 NoopChecks = Callable[[Sequence[tuple[Obj, Obj]], str], list[bool]]  # (live, desired) pairs, manager
-
-
-def _noops_here(pairs: Sequence[tuple[Obj, Obj]], manager: str) -> list[bool]:
-    return [apply_is_noop(live, desired, manager) for live, desired in pairs]
 
 
 SAME_AS_LIVE = "=live"  # a cached answer meaning "the live object itself" (an apply proven to be a no-op)
@@ -132,7 +128,7 @@ class DryRunCache:
         # Checked outside the lock: for thousands of objects it is the longest part of a cold reconcile.
         candidates = [(key, indexes) for key, indexes in todo.items() if pairs[indexes[0]][1] is not None]
         checked = [(cast(Obj, pairs[ix[0]][1]), pairs[ix[0]][0]) for _, ix in candidates]
-        proven = (noop_checks or _noops_here)(checked, manager)
+        proven = (noop_checks or noops)(checked, manager)
         with self._lock:
             for (key, indexes), noop in zip(candidates, proven, strict=True):
                 if not noop:

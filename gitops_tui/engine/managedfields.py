@@ -281,6 +281,11 @@ def _same(a: Any, b: Any) -> bool:
 _NOT_FIELDS = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 
 
+def noops(pairs: Sequence[tuple[Obj, Obj]], manager: str) -> list[bool]:
+    """apply_is_noop over (live, desired) pairs (a worker process runs a slice of them)."""
+    return [apply_is_noop(live, desired, manager) for live, desired in pairs]
+
+
 def apply_is_noop(live: Obj, desired: Obj, manager: str) -> bool:
     """True when a server-side apply of `desired` by `manager` would leave `live` exactly as it is, decided
     from `managedFields` alone: then the SSA dry run would answer `live` itself and need not be sent.

@@ -22,22 +22,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import resource_tracker
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from gitops_tui.engine.compare import AppInputs, compare_app
-from gitops_tui.engine.managedfields import apply_is_noop
+from gitops_tui.engine.managedfields import noops
 from gitops_tui.model import AppStatus, Obj
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 THRESHOLD = 1_000  # objects in one context's reconcile from which the work is sent to the workers
 _SLICE = 100  # (live, desired) pairs per no-op task: each pickles in about a millisecond
-
-
-def noops(pairs: Sequence[tuple[Obj, Obj]], manager: str) -> list[bool]:
-    """apply_is_noop over (live, desired) pairs: what a worker runs."""
-    return [apply_is_noop(live, desired, manager) for live, desired in pairs]
 
 
 def _compare(inputs: AppInputs, revision: str, context: str, now: float) -> AppStatus:
@@ -62,38 +56,28 @@ class Offload:
         self, inputs: Sequence[AppInputs], *, revision: str, context: str, now: float
     ) -> list[AppStatus]:
         """compare_app of each, in the workers when there are `threshold` desired objects or more."""
-        total = sum(len(i.desired) for i in inputs)
-        if not self.wanted(total):
-            return [_compare(i, revision, context, now) for i in inputs]
-        return self._map(
-            lambda i: (_compare, (i, revision, context, now)), inputs, _compare_here(revision, context, now)
-        )
+        calls = [(i, revision, context, now) for i in inputs]
+        if not self.wanted(sum(len(i.desired) for i in inputs)):
+            return [_compare(*call) for call in calls]
+        return self._map(_compare, calls)
 
     def noop_checks(self, pairs: Sequence[tuple[Obj, Obj]], manager: str) -> list[bool]:
         """Which (live, desired) applies managedFields prove to be no-ops, in the workers for many pairs."""
         if not self.wanted(len(pairs)):
             return noops(pairs, manager)
-        slices = [pairs[i : i + _SLICE] for i in range(0, len(pairs), _SLICE)]
-        answers = self._map(lambda s: (noops, (s, manager)), slices, lambda s: noops(s, manager))
-        return [flag for answer in answers for flag in answer]
+        calls = [(pairs[i : i + _SLICE], manager) for i in range(0, len(pairs), _SLICE)]
+        return [flag for answer in self._map(noops, calls) for flag in answer]
 
-    def _map(
-        self,
-        task: Callable[[T], tuple[Callable[..., R], tuple[object, ...]]],
-        items: Sequence[T],
-        here: Callable[[T], R],
-    ) -> list[R]:
+    def _map(self, fn: Callable[..., R], calls: Sequence[tuple[Any, ...]]) -> list[R]:
+        """fn(*call) for each call in the workers; here, should a worker die (killed, out of memory)."""
         pool = self._get_pool()
         try:
-            futures: list[Future[R]] = []
-            for item in items:
-                fn, args = task(item)
-                futures.append(pool.submit(fn, *args))
+            futures: list[Future[R]] = [pool.submit(fn, *call) for call in calls]
             results = [f.result() for f in futures]
-        except BrokenProcessPool:  # a worker died (killed, out of memory): this round here, a new pool next
+        except BrokenProcessPool:  # this round here, a new pool for the next
             self._drop(pool)
-            return [here(item) for item in items]
-        self.sent += len(items)
+            return [fn(*call) for call in calls]
+        self.sent += len(calls)
         return results
 
     def _get_pool(self) -> ProcessPoolExecutor:
@@ -164,7 +148,3 @@ def _real_stderr() -> Iterator[None]:
         yield
     finally:
         sys.stderr = captured
-
-
-def _compare_here(revision: str, context: str, now: float) -> Callable[[AppInputs], AppStatus]:
-    return lambda inputs: _compare(inputs, revision, context, now)
