@@ -4,7 +4,8 @@ a loop.
 - `reconcile`: the Workspace (discover, render, fetch live, compare; revert and adopt's inputs) and its
   Snapshot;
 - `prepare`: what a compare needs from the live side (tracked objects, dry runs, unserved kinds);
-- `contexts`: one cluster client and dry-run cache per kube context;
+- `contexts`: one cluster client and dry-run cache per kube context; `contextmap`: which context each app
+  and each repository cluster maps to;
 - `livewatch`, `loop`: the watches and the background reconcile loop the TUI and `watch` run;
 - `offload`: the compare of a big reconcile in worker processes, off the TUI's interpreter lock;
 - `heap`: the loop's garbage-collector policy (no full collection walking every snapshot);

@@ -17,7 +17,6 @@ from pathlib import Path
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError, KubeconfigError
 from gitops_tui.cluster.inventory import kinds_of, list_failed
-from gitops_tui.cluster.kubeconfig import context_for_cluster, context_for_destination, list_contexts
 from gitops_tui.cluster.live import LiveSnapshot, fetch_live
 from gitops_tui.config import Settings, cache_dir
 from gitops_tui.engine import pointer
@@ -44,6 +43,7 @@ from gitops_tui.model import (
     match_ref,
 )
 from gitops_tui.orchestration.clustervalues import ClusterValues
+from gitops_tui.orchestration.contextmap import ContextMap
 from gitops_tui.orchestration.contexts import ClientFactory, ClusterContexts
 from gitops_tui.orchestration.offload import THRESHOLD as OFFLOAD_FROM
 from gitops_tui.orchestration.offload import Offload
@@ -55,9 +55,8 @@ from gitops_tui.orchestration.prepare import (
     tracked_live,
     unrendered_kinds,
 )
-from gitops_tui.source.appset import AppSetContext, ClusterInfo
+from gitops_tui.source.appset import AppSetContext
 from gitops_tui.source.argo_sources import SourceContext
-from gitops_tui.source.clusters import ClusterConfig
 from gitops_tui.source.dependencies import app_paths, touched
 from gitops_tui.source.discover import discover_apps
 from gitops_tui.source.render import render_apps
@@ -107,7 +106,7 @@ class Workspace:
         self._statuses: dict[str, AppStatus] = {}
         self._apps: dict[str, AppSpec] = {}
         self.last: Snapshot | None = None
-        self._clusters: tuple[ClusterConfig, ...] = ()
+        self.places = ContextMap(settings.kubeconfig, settings.context)
         # Worker processes for the compare of big reconciles: the loop (TUI, `watch`) turns them on, a
         # one-shot `status` never pays their start.
         self.offload: Offload | None = None
@@ -151,7 +150,7 @@ class Workspace:
             head=self.repo.head() + ("*" if (self.repo.is_dirty() if dirty is None else dirty) else ""),
             read_only=self.settings.read_only,
             automation=self.settings.auto,
-            clusters=self.cluster_contexts(),
+            clusters=self.places.cluster_contexts(),
         )
 
     # -- reconcile -----------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ class Workspace:
             rendered = [r for r in found.rendered if only is None or r.app.id in only]
             chosen = [r.app for r in rendered]
             # By position, not by id: a duplicate (reported) must not lend the other its cluster.
-            contexts = [self._context_or_error(app) for app in chosen]
+            contexts = [self.places.for_app_or_error(app) for app in chosen]
             for late in {c for c in contexts if not isinstance(c, GitopsError)} - ready.keys():
                 ready[late] = self.contexts.connect(late)  # known once rendered: not overlapped
         # After connecting: asking for a client first would import it before rendering. At a revision,
@@ -229,18 +228,18 @@ class Workspace:
             revision=self.settings.revision,
         )
         scanned = discover_apps(tree, context=context)
-        self._clusters = scanned.clusters
+        self.places.clusters = scanned.clusters
         appsets = AppSetContext(
             tree=tree,
             remotes=context.remotes,
             local_repos={url: Path(path) for url, path in context.repositories},
-            clusters=self._appset_clusters(scanned.clusters),
+            clusters=self.places.appset_clusters(scanned.clusters),
             branch=context.branch,
         )
         max_workers = min(8, self.settings.max_workers)
         renders = cache_dir() / "renders"  # the next process skips the builds whose inputs did not change
         # substituteFrom / valuesFrom objects Git does not hold: read from the app's cluster, as Flux does
-        values = ClusterValues(self._cluster_context, self.client)
+        values = ClusterValues(self.places.for_cluster, self.client)
         return discover_tree(
             tree,
             lambda apps: render_apps(tree, apps, max_workers=max_workers, cache_dir=renders, lookup=values),
@@ -249,81 +248,6 @@ class Workspace:
             appsets=appsets,
             values_lookup=values,
         )
-
-    def _appset_clusters(self, configured: Sequence[ClusterConfig]) -> tuple[ClusterInfo, ...]:
-        """The clusters an ApplicationSet's cluster generator sees, Argo CD's cluster Secrets being out of
-        Git: each kube context (named as the context, at its server) and each cluster `.gitops-tui.yaml`
-        describes (its labels too; a context of the same name lends its server)."""
-        try:
-            contexts, _ = list_contexts(self.settings.kubeconfig)
-        except GitopsError:
-            contexts = []
-        servers = {c.name: c.server for c in contexts}
-        out = {c.name: ClusterInfo(name=c.name, server=c.server) for c in contexts if c.server}
-        for c in configured:
-            server = c.server or servers.get(c.context or c.name, "")
-            out[c.name] = ClusterInfo(
-                name=c.name, server=server, labels=dict(c.labels), annotations=dict(c.annotations)
-            )
-        return tuple(out.values())
-
-    def _context_or_error(self, app: AppSpec) -> str | None | GitopsError:
-        # A duplicate, a bad spec: its own error says it better than its destination. Not for a HelmRelease
-        # (a valuesFrom that cannot be read): what the cluster has for it is still listed.
-        if app.error and app.kind != HELM_RELEASE:
-            return GitopsError(app.error)
-        try:
-            return self._context_of(app)
-        except GitopsError as exc:
-            return exc
-
-    def cluster_contexts(self) -> tuple[tuple[str, str], ...]:
-        """(cluster, the kube context it maps to, or why none) for each cluster the repository describes."""
-        out = []
-        for cluster in self._clusters:
-            try:
-                out.append((cluster.name, self._cluster_context(cluster.name) or "(current)"))
-            except GitopsError as exc:
-                out.append((cluster.name, f"({exc.message})"))
-        return tuple(out)
-
-    def _cluster_context(self, name: str) -> str | None:
-        """The kube context of a repository's cluster (Flux `clusters/<name>`): configured, named like it,
-        or holding its name as a word. When no cluster of the repository matches any context, the
-        kubeconfig's only context stands for each. Raises with what to configure."""
-        configured = next((c for c in self._clusters if c.name == name), None)
-        contexts, _current = list_contexts(self.settings.kubeconfig)
-        wanted = configured.context if configured is not None else ""
-        found = context_for_cluster(contexts, name, wanted)
-        if found is not None:
-            return found
-        if wanted:
-            raise GitopsError(
-                f"cluster {name}: context {wanted!r} (set in .gitops-tui.yaml) is not in the kubeconfig"
-            )
-        matched = any(context_for_cluster(contexts, c.name, c.context) for c in self._clusters)
-        if not matched and len(contexts) == 1:
-            return contexts[0].name
-        known = ", ".join(c.name for c in contexts) or "none"
-        raise GitopsError(
-            f"cluster {name}: no kube context for it (contexts: {known}); name one in .gitops-tui.yaml "
-            f"under clusters: {name}: {{context: ...}}"
-        )
-
-    def _context_of(self, app: AppSpec) -> str | None:
-        if app.context:
-            return app.context
-        if app.cluster:
-            return self._cluster_context(app.cluster)
-        in_cluster = not app.cluster_name and app.server in ("", "https://kubernetes.default.svc")
-        if in_cluster:
-            return self.settings.context
-        contexts, current = list_contexts(self.settings.kubeconfig)
-        found = context_for_destination(contexts, server=app.server, name=app.cluster_name, current=current)
-        if found is None:
-            where = app.cluster_name or app.server
-            raise GitopsError(f"no kube context for destination {where!r} (add one to the kubeconfig)")
-        return found
 
     def _discover_while_connecting(
         self, tree: Path, only: set[str] | None
@@ -525,7 +449,7 @@ class Workspace:
         return {key: objs for (name, key), objs in self._details.items() if name == app}
 
     def client_for(self, ref: str) -> ClusterClient:
-        return self.client(self._context_of(self.app_spec(ref)))
+        return self.client(self.places.for_app(self.app_spec(ref)))
 
     def unreachable(self, apps: Iterable[str]) -> str:
         """Why the cluster of one of these apps (as the working tree declares them) cannot be used now,
@@ -537,7 +461,7 @@ class Workspace:
             if spec is None:
                 continue
             try:
-                client = self.client(self._context_of(spec))
+                client = self.client(self.places.for_app(spec))
             except GitopsError as exc:
                 return f"{name}: {exc.message}"
             problem = client.check_connection()
