@@ -94,7 +94,12 @@ class Offload:
                         mp_context=multiprocessing.get_context("spawn"),
                         initializer=_lower_priority,
                     )
-                    pool.submit(int).result()  # the workers start now, while stderr is the real one
+                    # every worker starts now, while stderr is the real one and the main module a
+                    # package's: the pool spawns a worker per submit that finds none idle, so one task
+                    # per worker at once starts them all (one at a time, the later ones would start
+                    # outside these guards and run the main script again)
+                    for started in [pool.submit(int) for _ in range(self.workers)]:
+                        started.result()
                 self._pool = pool
             return self._pool
 

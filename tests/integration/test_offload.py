@@ -84,3 +84,33 @@ def test_a_dead_worker_costs_that_round_nothing(drifted) -> None:
         assert states(third) == states(first) and ws.offload._pool is not pool
     finally:
         ws.close()
+
+
+def test_no_worker_runs_the_main_script_again(tmp_path: Path) -> None:
+    """A spawned worker imports the parent's main script unless told it is a package's __main__; every
+    worker of the pool is started so (a script without a `__main__` guard shows it: run again, it writes)."""
+    import os
+    import subprocess
+    import sys
+
+    ran = tmp_path / "ran"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import os, sys\n"
+        f"open({str(ran)!r}, 'a').write(__name__ + '\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from gitops_tui.orchestration.offload import Offload\n"
+        "    offload = Offload(threshold=1, workers=2)\n"
+        "    print(offload.noop_checks([({}, {})] * 300, 'gitops-tui'))\n"
+        "    print(len(offload._pool._processes))\n"
+        "    offload.close()\n"
+    )
+    import gitops_tui
+
+    env = {**os.environ, "PYTHONPATH": str(Path(gitops_tui.__file__).parent.parent)}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "2"  # both workers were started
+    assert ran.read_text().split() == ["__main__"]  # and neither imported the script as __mp_main__
