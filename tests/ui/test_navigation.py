@@ -139,3 +139,22 @@ async def test_d_on_an_app_in_sync_says_so_and_stays() -> None:
         await pilot.pause()
         assert isinstance(app.screen, AppsScreen)
         assert any("No drifted resources (api-staging)" in n.message for n in app._notifications)
+
+
+async def test_the_detail_line_grows_and_shrinks_with_the_highlighted_row() -> None:
+    """A cursor move repaints the detail line without a layout when its height stays; when the new row's
+    detail wraps to more (or fewer) lines, the box still follows it, up to its max-height."""
+    async with build().run_test(size=(70, 36)) as pilot:
+        app = await started(pilot)
+        screen = app.screen
+        detail = screen.query_one("#detail")
+        heights = []
+        for key in ["g", "j", "j", "j", "j", "k", "k", "g"]:  # down to monitoring's long error and back
+            await pilot.press(key)
+            await pilot.pause()
+            text = screen.describe(screen.table.current)
+            wanted = len(text.wrap(app.console, detail.content_size.width))
+            assert detail.content_size.height == min(wanted, 5), key  # max-height 6, less the border
+            assert detail.render().plain == text.plain
+            heights.append(detail.content_size.height)
+        assert len(set(heights)) > 1  # the walk did cross rows of different heights
