@@ -95,6 +95,17 @@ class TableScreen(BaseScreen):
     def compose_top(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # the detail line follows the cursor in the same frame: a RowHighlighted message reaches the screen
+        # after the frame with the moved cursor is drawn, and its own frame then waits out the frame
+        # interval, two frames per key and a 10-16 ms wait for the next key (the handler below stays
+        # for highlights the cursor watch does not see)
+        self.watch(self.table, "cursor_coordinate", self._cursor_moved, init=False)
+
+    def _cursor_moved(self, _old: object, _new: object) -> None:
+        self._update_detail()
+
     def set_rows(self, rows: Sequence[TableRow], empty: str | None = None) -> None:
         if empty is not None:
             self.EMPTY = empty
