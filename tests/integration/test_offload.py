@@ -108,9 +108,7 @@ def test_no_worker_runs_the_main_script_again(tmp_path: Path) -> None:
     import gitops_tui
 
     env = {**os.environ, "PYTHONPATH": str(Path(gitops_tui.__file__).parent.parent)}
-    done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env
-    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "2"  # both workers were started
     assert ran.read_text().split() == ["__main__"]  # and neither imported the script as __mp_main__

@@ -42,3 +42,33 @@ async def test_a_wider_cell_widens_its_column_and_a_narrower_one_measures_nothin
         await pilot.pause()
         assert measured == []
         assert message.content_width == len("chart podinfo not reachable offline")  # kept, not re-measured
+
+
+def shown_lines(table: StatusTable) -> list[str]:
+    return [table.render_line(y).text.rstrip() for y in range(1, table.size.height)]
+
+
+async def test_changed_cells_redraw_their_rows_and_only_those() -> None:
+    """A refresh that changes some cells draws them again from fresh render caches (the new value shows,
+    on the right row) and leaves the other rows' cached renders in place."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(StatusTable)
+        table.set_rows(rows([f"m{i % 3}" for i in range(100)]))
+        await pilot.pause()
+        before = shown_lines(table)
+        assert before[4].split() == ["app-4", "m1"]
+        cached = len(table._cell_render_cache)
+        changed = [f"m{i % 3}" for i in range(100)]
+        changed[4], changed[7] = "m9", "x"
+        table.set_rows(rows(changed))
+        await pilot.pause()
+        after = shown_lines(table)
+        assert after[4].split() == ["app-4", "m9"] and after[7].split() == ["app-7", "x"]
+        assert [line for i, line in enumerate(after) if i not in (4, 7)] == [
+            line for i, line in enumerate(before) if i not in (4, 7)
+        ]
+        assert len(table._cell_render_cache) >= cached - 2  # the other cells' renders were kept
+        table.move_cursor(row=7)
+        await pilot.pause()
+        assert shown_lines(table)[7].split() == ["app-7", "x"]  # under the cursor too
