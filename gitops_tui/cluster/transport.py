@@ -7,12 +7,12 @@ refresh, proxies, a pooled urllib3 manager) and skip its typed models entirely.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Generator, Sequence
 from typing import Any
 
 from urllib3.util.retry import Retry
 
+from gitops_tui.cluster import jsonbody
 from gitops_tui.cluster.errors import ClusterError, error_from_exception, error_from_status
 
 USER_AGENT = "gitops-tui"
@@ -89,7 +89,7 @@ class Transport:
                 status, data, verb=verb, resource=resource, namespace=namespace, name=name, server=self.server
             )
         try:
-            decoded = json.loads(data) if data else {}
+            decoded = jsonbody.loads(data) if data else {}
         except ValueError as exc:
             raise ClusterError(f"{verb} {resource}: the server sent something that is not JSON") from exc
         if not isinstance(decoded, dict):
