@@ -72,3 +72,34 @@ async def test_changed_cells_redraw_their_rows_and_only_those() -> None:
         table.move_cursor(row=7)
         await pilot.pause()
         assert shown_lines(table)[7].split() == ["app-7", "x"]  # under the cursor too
+
+
+async def test_many_changed_rows_are_all_redrawn_a_few_per_frame() -> None:
+    """A reconcile that changes every visible row redraws them over a few frames (a key pressed meanwhile
+    waits for a dozen rows, not all), and then every row on screen shows its new value."""
+    app = TableApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        table = app.query_one(StatusTable)
+        table.set_rows(rows(["old"] * 100))
+        await pilot.pause()
+        drawn: list[int] = []
+        original = StatusTable.refresh_row
+
+        def counting(self, index):  # type: ignore[no-untyped-def]
+            drawn.append(index)
+            return original(self, index)
+
+        StatusTable.refresh_row = counting  # type: ignore[method-assign]
+        try:
+            table.set_rows(rows(["new"] * 100))
+            assert len(drawn) == 12  # this frame's share
+            for _ in range(10):
+                await pilot.pause()
+        finally:
+            StatusTable.refresh_row = original  # type: ignore[method-assign]
+        visible = table.size.height - 1
+        assert sorted(drawn) == list(range(visible))  # each visible row once, none off screen
+        assert all(line.split()[1] == "new" for line in shown_lines(table))
+        table.scroll_to(y=60, animate=False)  # the rows off screen were not redrawn, and show new too
+        await pilot.pause()
+        assert all(line.split()[1] == "new" for line in shown_lines(table))

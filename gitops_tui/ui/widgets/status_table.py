@@ -20,6 +20,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 MARK_COLUMN = "_mark"
+_ROWS_PER_FRAME = 12  # changed rows redrawn in one frame; the rest in the next ones
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
         self.sort_column: int | None = None
         self.sort_reverse = False
         self.marked: set[str] = set()
+        self._to_redraw: set[RowKey] = set()  # changed rows whose redraw waits for a later frame
 
     def on_mount(self) -> None:
         if self.markable:
@@ -232,9 +234,28 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
         _discard(self._cell_render_cache, lambda key: (key[0], key[1]) in cells)
         _discard(self._row_render_cache, lambda key: key[0] in rows)
         self._line_cache.clear()
-        for index in indices:
-            if index is not None:
-                self.refresh_row(index)
+        # Every changed row now draws fresh, whenever it is drawn; the visible ones are asked for a few per
+        # frame, so that a key pressed as a reconcile lands waits for a dozen rows, not the whole screen
+        # (46 rows at once: 14 ms idle, 40 ms with a reconcile running)
+        first = not self._to_redraw
+        self._to_redraw.update(rows)
+        if first:
+            self._redraw_some()
+
+    def _redraw_some(self) -> None:
+        window = self.window_region
+        visible: list[tuple[int, RowKey]] = []
+        for row in self._to_redraw:
+            index = self._row_locations.get(row)
+            if index is not None and window.overlaps(self._get_row_region(index)):
+                visible.append((index, row))
+        self._to_redraw.clear()
+        visible.sort()
+        for index, _row in visible[:_ROWS_PER_FRAME]:
+            self.refresh_row(index)
+        if len(visible) > _ROWS_PER_FRAME:
+            self._to_redraw.update(row for _index, row in visible[_ROWS_PER_FRAME:])
+            self.call_after_refresh(self._redraw_some)
 
     def _update_labels(self) -> None:
         for index, column in enumerate(self._columns):
