@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from gitops_tui.ui.frames import PromptFrames
 from gitops_tui.ui.host import GitopsHost
 from gitops_tui.ui.widgets.filter_bar import FilterBar
 from gitops_tui.ui.widgets.footer import KeyFooter
@@ -20,7 +21,7 @@ from gitops_tui.ui.widgets.header import StatusHeader
 from gitops_tui.ui.widgets.status_table import Column, StatusTable, TableRow
 
 
-class BaseScreen(Screen[None]):
+class BaseScreen(PromptFrames, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="nav.back", tooltip="Back to the previous screen"),
     ]

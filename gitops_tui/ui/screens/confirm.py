@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from gitops_tui.ui.frames import PromptFrames
+
 
 @dataclass(frozen=True)
 class Option:
@@ -72,7 +74,7 @@ class _FitsTheTerminal:
         body.styles.max_height = max(3, limit - dialog.styles.gutter.height - fixed)
 
 
-class ConfirmScreen(_FitsTheTerminal, ModalScreen[Answer | None]):
+class ConfirmScreen(PromptFrames, _FitsTheTerminal, ModalScreen[Answer | None]):
     """Dismissed with an Answer on confirm, None on cancel."""
 
     BINDINGS = [
@@ -181,7 +183,7 @@ class ConfirmScreen(_FitsTheTerminal, ModalScreen[Answer | None]):
         self.dismiss(None)
 
 
-class ResultScreen(_FitsTheTerminal, ModalScreen[None]):
+class ResultScreen(PromptFrames, _FitsTheTerminal, ModalScreen[None]):
     """What a mutation did, line by line; any key closes it."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="result.close")]
@@ -218,7 +220,7 @@ class ResultScreen(_FitsTheTerminal, ModalScreen[None]):
         self.dismiss(None)
 
 
-class ProgressScreen(ModalScreen[None]):
+class ProgressScreen(PromptFrames, ModalScreen[None]):
     """A running mutation, one line per resource as it finishes. It cannot be dismissed: the mutation runs
     to its end, and the result dialog replaces it (see Mutations)."""
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from gitops_tui.ui.cells import time_left
+from gitops_tui.ui.frames import PromptFrames
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_FREEZE = 7 * 86400
@@ -29,7 +30,7 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
-class FreezeScreen(ModalScreen[float | None]):
+class FreezeScreen(PromptFrames, ModalScreen[float | None]):
     DEFAULT_CSS = """
     FreezeScreen { align: center middle; }
     FreezeScreen > Vertical { width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2; }

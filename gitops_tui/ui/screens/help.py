@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from gitops_tui.ui.frames import PromptFrames
+
 BindingGroups = Sequence[tuple[str, Sequence[Binding]]]
 
 # Hidden in read-only mode: they would only be refused.
@@ -24,7 +26,7 @@ def key_for(binding: Binding, keymap: Mapping[str, str]) -> str:
     return keymap.get(binding.id, binding.key) if binding.id else binding.key
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PromptFrames, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
         Binding("j,down", "scroll_down", "Down", id="help.down", show=False),
