@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 
 from gitops_tui.model import DEFAULT_HOME, HELM_RELEASE, AppStatus, SyncStatus
-from gitops_tui.ui.rows import app_row
+from gitops_tui.ui.rows import AppRows, app_row
 from gitops_tui.ui.widgets.status_table import TableRow
 
 GROUP_PREFIX = "cluster:"  # row keys of cluster rows; app ids never start so (no ":" before a "/")
@@ -39,11 +40,26 @@ def is_tree(apps: Sequence[AppStatus]) -> bool:
 
 
 def tree_rows(
-    apps: Sequence[AppStatus], now: float, folded: set[str], contexts: Mapping[str, str]
+    apps: Sequence[AppStatus],
+    now: float,
+    folded: set[str],
+    contexts: Mapping[str, str],
+    memo: AppRows | None = None,
 ) -> list[TableRow]:
-    """Rows in tree order (the snapshot's), folded ones marked hidden. `folded`: app ids and group keys."""
+    """Rows in tree order (the snapshot's), folded ones marked hidden. `folded`: app ids and group keys.
+    `memo`: the rows of the last call, reused for the statuses it showed."""
+    memo = memo if memo is not None else AppRows()
+    try:
+        return _rows(apps, now, folded, contexts, memo)
+    finally:
+        memo.done()
+
+
+def _rows(
+    apps: Sequence[AppStatus], now: float, folded: set[str], contexts: Mapping[str, str], memo: AppRows
+) -> list[TableRow]:
     if not is_tree(apps):
-        return [app_row(a, now) for a in apps]
+        return [memo.row(a, now, (), partial(app_row, a, now)) for a in apps]
     ids = {a.app.id for a in apps}
     parent_of = {a.app.id: a.app.parent for a in apps if a.app.parent in ids}
     has_children = set(parent_of.values())
@@ -63,17 +79,11 @@ def tree_rows(
             )
             key = app_id if app_id not in seen else f"{app_id}#{len(rows)}"  # a duplicate id (reported)
             seen.add(app_id)
-            rows.append(
-                _tree_row(
-                    status,
-                    now,
-                    key,
-                    depth=len(ancestors),
-                    parent=app_id in has_children,
-                    folded=app_id in folded,
-                    hidden=bool(hidden),
-                )
+            depth, parent, fold = len(ancestors), app_id in has_children, app_id in folded
+            build = partial(
+                _tree_row, status, now, key, depth=depth, parent=parent, folded=fold, hidden=bool(hidden)
             )
+            rows.append(memo.row(status, now, (key, depth, parent, fold, bool(hidden)), build))
     return rows
 
 

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 
 from gitops_tui.model import HELM_RELEASE, AppStatus, SyncStatus
 from gitops_tui.ui.apptree import ClusterGroup, group_key, is_tree, tree_rows
-from gitops_tui.ui.rows import APP_COLUMNS
+from gitops_tui.ui.rows import APP_COLUMNS, AppRows
 from gitops_tui.ui.screens.app_resources import AppScreen
 from gitops_tui.ui.screens.base import TableScreen
 from gitops_tui.ui.screens.diff import DiffScreen, ResourceSource
@@ -45,6 +45,7 @@ class AppsScreen(TableScreen):
     def __init__(self) -> None:
         super().__init__()
         self.folded: set[str] = set()  # app ids and cluster rows folded away
+        self._rows = AppRows()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -66,7 +67,7 @@ class AppsScreen(TableScreen):
         if errors:
             empty += " Discovery: " + "; ".join(errors)
         contexts = dict(getattr(snapshot.header, "clusters", ()) or ())
-        self.set_rows(tree_rows(snapshot.apps, now, self.folded, contexts), empty=empty)
+        self.set_rows(tree_rows(snapshot.apps, now, self.folded, contexts, self._rows), empty=empty)
 
     def describe(self, row: TableRow) -> Text | None:
         if isinstance(row.extra, ClusterGroup):

@@ -155,6 +155,8 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
 
     def _matches(self, row: TableRow) -> bool:
         terms = self._filter.lower().split()
+        if not terms:
+            return True
         haystack = row.haystack()
         return all(term in haystack for term in terms)
 
@@ -175,13 +177,15 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
     def _refresh_rows(self) -> None:
         visible = self._visible()
         if [r.key for r in visible] == [r.key for r in self._shown]:
-            column_keys = ([MARK_COLUMN] if self.markable else []) + [c.key for c in self._columns]
+            # Same rows in the same places: only changed cells are written. The marks are the table's
+            # own and the same for both; a cell object a screen reused is unchanged without comparing.
+            column_keys = [c.key for c in self._columns]
             changes: list[tuple[str, str, Text | str]] = []
             for old, new in zip(self._shown, visible, strict=True):
-                for column_key, before, after in zip(
-                    column_keys, self._cells(old), self._cells(new), strict=True
-                ):
-                    if before != after:
+                if old is new:
+                    continue
+                for column_key, before, after in zip(column_keys, old.cells, new.cells, strict=True):
+                    if before is not after and before != after:
                         changes.append((new.key, column_key, after))
             self._shown = visible
             if changes:
