@@ -102,33 +102,66 @@ def app_row(status: AppStatus, now: float) -> TableRow:
     )
 
 
+def _shown(status: AppStatus) -> tuple[Any, ...]:
+    """What an app's row (flat or in the tree) shows of its status, but for the age: two statuses with the
+    same of these get the same cells. Every field `app_row`, `apptree._tree_row` and `short_name` read is
+    here (tests/ui/test_app_rows.py builds rows both ways for each)."""
+    app = status.app
+    return (
+        app.id,
+        app.name,
+        app.path,
+        app.origin,
+        app.kind,
+        app.cluster,
+        app.home,
+        app.appset,
+        status.sync,
+        status.health,
+        status.drifted,
+        len(status.resources),
+        status.revision,
+        status.dirty,
+        status.error,
+        status.notes[:1],
+    )
+
+
 class AppRows:
-    """Each app's row, remembered from one refresh of the Apps screen to the next by the status object it
-    shows. A status is frozen, so the same object (one a reconcile of other apps did not replace, or any
-    of them at the five-second age tick) has the same cells but for its age: its remembered row is reused,
-    with a new age cell when that moved on. Building 200 rows afresh took 7 ms of the UI's thread; the age
-    tick now takes well under one. The table, given the same cell objects, compares them by identity."""
+    """Each app's row, remembered from one refresh of the Apps screen to the next. A status is frozen: the
+    same object (one a reconcile of other apps did not replace, or any of them at the five-second age tick)
+    has the same cells but for its age, and its row is reused with a new age cell when that moved on. A
+    new status that shows the same (a hard refresh compares every app again and most come out as they
+    were) reuses the cells too, with its own age, sort and model object. Building 200 rows afresh took
+    7 ms of the UI's thread; the age tick and an unchanged reconcile now take about one. The table, given
+    the same cell objects, compares them by identity."""
 
     def __init__(self) -> None:
-        self._last: dict[tuple[int, tuple[Any, ...]], tuple[AppStatus, TableRow]] = {}
-        self._next: dict[tuple[int, tuple[Any, ...]], tuple[AppStatus, TableRow]] = {}
+        self._last: dict[tuple[str, tuple[Any, ...]], tuple[AppStatus, tuple[Any, ...], TableRow]] = {}
+        self._next: dict[tuple[str, tuple[Any, ...]], tuple[AppStatus, tuple[Any, ...], TableRow]] = {}
 
     def row(
         self, status: AppStatus, now: float, variant: tuple[Any, ...], build: Callable[[], TableRow]
     ) -> TableRow:
         """The row `build()` makes for `status` shown as `variant` (a tree row's depth, fold, ...)."""
-        key = (id(status), variant)
+        key = (status.app.id, variant)
         hit = self._last.get(key)
         if hit is not None and hit[0] is status:
-            row = hit[1]
-            age = app_age(status, now)
-            cell = row.cells[AGE_CELL]
-            if (cell.plain if isinstance(cell, Text) else cell) != age:
-                cells = (*row.cells[:AGE_CELL], Text(age, style="dim"), *row.cells[AGE_CELL + 1 :])
-                row = replace(row, cells=cells)
+            shown, row = hit[1], hit[2]
         else:
-            row = build()
-        self._next[key] = (status, row)  # the status is held, so its id is not reused while remembered
+            shown = _shown(status)
+            if hit is not None and hit[1] == shown:
+                # the sort's age is the one value besides the age cell that moves with reconciled_at
+                sort = (*hit[2].sort[:AGE_CELL], -status.reconciled_at, *hit[2].sort[AGE_CELL + 1 :])
+                row = replace(hit[2], sort=sort, extra=status)
+            else:
+                row = build()
+        age = app_age(status, now)
+        cell = row.cells[AGE_CELL]
+        if (cell.plain if isinstance(cell, Text) else cell) != age:
+            cells = (*row.cells[:AGE_CELL], Text(age, style="dim"), *row.cells[AGE_CELL + 1 :])
+            row = replace(row, cells=cells)
+        self._next[key] = (status, shown, row)
         return row
 
     def done(self) -> None:
