@@ -146,21 +146,20 @@ class AppRows:
         """The row `build()` makes for `status` shown as `variant` (a tree row's depth, fold, ...)."""
         key = (status.app.id, variant)
         hit = self._last.get(key)
-        if hit is not None and hit[0] is status:
-            shown, row = hit[1], hit[2]
+        same = hit is not None and hit[0] is status
+        shown = hit[1] if hit is not None and same else _shown(status)
+        if hit is None or hit[1] != shown:
+            row = build()
         else:
-            shown = _shown(status)
-            if hit is not None and hit[1] == shown:
-                # the sort's age is the one value besides the age cell that moves with reconciled_at
-                sort = (*hit[2].sort[:AGE_CELL], -status.reconciled_at, *hit[2].sort[AGE_CELL + 1 :])
-                row = replace(hit[2], sort=sort, extra=status)
-            else:
-                row = build()
-        age = app_age(status, now)
-        cell = row.cells[AGE_CELL]
-        if (cell.plain if isinstance(cell, Text) else cell) != age:
-            cells = (*row.cells[:AGE_CELL], Text(age, style="dim"), *row.cells[AGE_CELL + 1 :])
-            row = replace(row, cells=cells)
+            row, changes = hit[2], dict[str, Any]()
+            age = app_age(status, now)
+            cell = row.cells[AGE_CELL]
+            if (cell.plain if isinstance(cell, Text) else cell) != age:
+                changes["cells"] = (*row.cells[:AGE_CELL], Text(age, style="dim"), *row.cells[AGE_CELL + 1 :])
+            if not same:  # the sort's age is the one value besides the age cell that moves with reconciled_at
+                changes["sort"] = (*row.sort[:AGE_CELL], -status.reconciled_at, *row.sort[AGE_CELL + 1 :])
+                changes["extra"] = status
+            row = replace(row, **changes) if changes else row
         self._next[key] = (status, shown, row)
         return row
 
