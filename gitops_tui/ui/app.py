@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
@@ -22,6 +22,7 @@ from gitops_tui.model import GitopsError, HealthStatus, SyncStatus
 from gitops_tui.ui.backend import Backend
 from gitops_tui.ui.cells import duration
 from gitops_tui.ui.commands import AppsProvider
+from gitops_tui.ui.frames import PromptFrames
 from gitops_tui.ui.mutations import Mutations
 from gitops_tui.ui.reconcile_loop import ReconcileLoop
 from gitops_tui.ui.screens.app_resources import AppScreen
@@ -177,6 +178,13 @@ class GitopsApp(App[None]):
             self.call_from_thread(self.notify, exc.message, severity="error")
             return
         self.call_from_thread(setattr, self, "header_info", info)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._screen_stack:
+            screen = self.screen
+            if isinstance(screen, PromptFrames):
+                screen.hurry_frame()  # the frame this key asks for comes at once (ui/frames.py)
+        await super().on_event(event)
 
     # -- the reconcile loop's messages ---------------------------------------------------------------------
     @on(ReconcileLoop.Started)

@@ -13,7 +13,7 @@ from textual._context import active_app
 from textual.screen import UPDATE_PERIOD
 from textual.timer import Timer
 
-from gitops_tui.ui.frames import FrameTimer, PromptFrames
+from gitops_tui.ui.frames import HURRIED_GAP, FrameTimer, PromptFrames
 
 WORK = 0.004  # what drawing a frame takes
 # gaps from a frame to the next key, all longer than a frame interval (16.7 ms)
@@ -67,7 +67,13 @@ class _Target:
     pass
 
 
-async def resume_to_tick(timer_class: type[Timer], clock: Clock, gaps: list[float]) -> list[float]:
+async def resume_to_tick(
+    timer_class: type[Timer],
+    clock: Clock,
+    gaps: list[float],
+    hurry_after: float | list[float | None] | None = None,
+    work: float = WORK,
+) -> list[float]:
     """For each gap (seconds from the start of the last frame to the next resume, as a key arrives), how
     long the timer takes to tick after the resume. Each tick works WORK seconds and pauses the timer, as a
     screen's frame does."""
@@ -77,7 +83,7 @@ async def resume_to_tick(timer_class: type[Timer], clock: Clock, gaps: list[floa
 
     def frame() -> None:
         ticks.append(clock.now)
-        clock.now += WORK
+        clock.now += work
         timer.pause()
 
     target = _Target()
@@ -87,10 +93,15 @@ async def resume_to_tick(timer_class: type[Timer], clock: Clock, gaps: list[floa
         timer.resume()
         await clock.advance(1.0, until=lambda: ticks)
         delays = []
-        for gap in gaps:
+        hurries = hurry_after if isinstance(hurry_after, list) else [hurry_after] * len(gaps)
+        for gap, hurry in zip(gaps, hurries, strict=True):
             await clock.advance(ticks[-1] + gap - clock.now)
             resumed, seen = clock.now, len(ticks)
             timer.resume()
+            if hurry is not None:
+                await clock.advance(hurry, until=lambda seen=seen: len(ticks) > seen)
+                assert isinstance(timer, FrameTimer)
+                timer.hurry()
             await clock.advance(1.0, until=lambda seen=seen: len(ticks) > seen)
             delays.append(round(ticks[-1] - resumed, 3))
         return delays
@@ -107,6 +118,27 @@ async def test_a_frame_comes_at_once_when_an_interval_has_passed(clock: Clock) -
 async def test_frames_stay_an_interval_apart(clock: Clock) -> None:
     delays = await resume_to_tick(FrameTimer, clock, [0.006, 0.010, 0.016])
     assert delays == [round(UPDATE_PERIOD - gap, 3) for gap in (0.006, 0.010, 0.016)]
+
+
+async def test_a_key_hurries_the_frame_it_asks_for(clock: Clock) -> None:
+    """A frame drawn just before a key (the rows a snapshot changed) no longer holds the key's frame back
+    for the rest of the interval: it comes HURRIED_GAP after the last one, or at once after that."""
+    gaps = [0.001, 0.002, 0.003, 0.005, 0.008, 0.012, 0.016]
+    delays = await resume_to_tick(FrameTimer, clock, gaps, hurry_after=0.0, work=0.0005)
+    assert delays == [round(max(0.0, HURRIED_GAP - gap), 3) for gap in gaps]
+
+
+async def test_a_key_during_the_wait_for_an_interval_cuts_it_short(clock: Clock) -> None:
+    """Resumed 2 ms after a frame (a redraw), the timer waits for the interval; a key 5 ms later ends the
+    wait then and there, not at the interval's end."""
+    delays = await resume_to_tick(FrameTimer, clock, [0.002, 0.002, 0.003], hurry_after=0.005)
+    assert delays == [0.005, 0.005, 0.005]
+
+
+async def test_a_hurry_is_spent_on_one_frame(clock: Clock) -> None:
+    """The frame after a hurried one keeps the interval again."""
+    delays = await resume_to_tick(FrameTimer, clock, [0.006, 0.006, 0.006], hurry_after=[0.0, None, 0.0])
+    assert delays == [0.0, round(UPDATE_PERIOD - 0.006, 3), 0.0]
 
 
 async def test_textuals_own_timer_still_waits_for_its_grid(clock: Clock) -> None:
@@ -147,3 +179,22 @@ async def test_a_screen_draws_its_changes_through_a_frame_timer() -> None:
         await pilot.pause()
         assert isinstance(app.screen._update_timer, FrameTimer)
         assert "after" in app.export_screenshot()
+
+
+async def test_each_key_hurries_the_screen_it_goes_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.ui.helpers import build, until
+
+    hurried: list[object] = []
+    real = FrameTimer.hurry
+    monkeypatch.setattr(FrameTimer, "hurry", lambda self: (hurried.append(self), real(self))[1])
+    app = build()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: app.snapshot is not None)
+        hurried.clear()
+        await pilot.press("j", "k", "question_mark")
+        await pilot.pause()
+        assert len(hurried) == 3  # once per key, not again as it comes back up from the screen
+        assert hurried[0] is hurried[1] is app.screen_stack[-2]._update_timer  # the Apps screen's
+        # "?" opened the help screen: the next key hurries that screen's timer
+        await pilot.press("j")
+        assert hurried[-1] is app.screen._update_timer
