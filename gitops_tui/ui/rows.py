@@ -133,7 +133,7 @@ class AppRows:
     has the same cells but for its age, and its row is reused with a new age cell when that moved on. A
     new status that shows the same (a hard refresh compares every app again and most come out as they
     were) reuses the cells too, with its own age, sort and model object. Building 200 rows afresh took
-    7 ms of the UI's thread; the age tick and an unchanged reconcile now take about one. The table, given
+    7 ms of the UI's thread; now the age tick takes about 1 ms and an unchanged hard refresh about 2. The table, given
     the same cell objects, compares them by identity."""
 
     def __init__(self) -> None:
