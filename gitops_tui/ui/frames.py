@@ -1,19 +1,20 @@
-"""A screen's next frame as soon as it is asked for, at most one per frame interval.
+"""A screen's next frame as soon as it is asked for: at most one per frame interval, sooner for a key.
 
 Textual draws a screen from an interval timer that is resumed when something needs a repaint and paused
-once the frame is drawn. Its Timer keeps a grid (start + n·interval) and, when a tick ran late, skips to the
-grid point after the next one: after a frame that took 4 ms, the timer may sleep for up to two intervals. A key
-pressed 22 ms after the last frame then waits 15 ms more for its own, on an idle screen (Textual 8.2.8, on a
-fake clock in `tests/ui/test_frames.py`; 13 ms on a real one). That is most of the latency budget, for nothing.
+once the frame is drawn. Its Timer keeps a grid (start + n·interval) and, when a tick ran late, skips to
+the grid point after the next one: after a frame that took 4 ms, the timer may sleep for up to two
+intervals. A key pressed 22 ms after the last frame then waits 15 ms more for its own, on an idle screen
+(Textual 8.2.8, on a fake clock in `tests/ui/test_frames.py`; 13 ms on a real one). That is most of the
+latency budget, for nothing.
 
 `FrameTimer` keeps the cap and drops the grid: once resumed, it ticks at once if one interval has passed
 since the last tick began, else when it has. `PromptFrames` gives a screen one; every screen of the app
 takes it (Textual's own, like the command palette, keep theirs).
 
-A key is what the user waits on, so the cap gives way for it: the app `hurry`s the screen's timer on each
-key, and the frame that key asks for comes HURRIED_GAP after the last one instead of an interval after. While
-a reconcile lands, something else (rows the snapshot changed, the header) has often drawn a frame a few
-milliseconds before the key; the cap then held the key's frame back 10-15 ms.
+A key is what the user waits on, so the cap gives way for it: the app `hurry`s the screen's timer on
+each key, and the frame that key asks for comes HURRIED_GAP after the last one instead of an interval
+after. While a reconcile lands, something else (rows the snapshot changed, the header) has often drawn
+a frame a few milliseconds before the key; the cap then held the key's frame back 10-15 ms.
 """
 
 from __future__ import annotations
