@@ -35,6 +35,7 @@ from gitops_tui.ui.screens.events import EventsScreen
 from gitops_tui.ui.screens.freeze import FreezeScreen
 from gitops_tui.ui.screens.help import BindingGroups, HelpScreen
 from gitops_tui.ui.screens.history import HistoryScreen
+from gitops_tui.ui.switching import PromptSwitching
 from gitops_tui.ui.widgets.diff_view import DiffView
 from gitops_tui.ui.widgets.filter_bar import FilterBar
 from gitops_tui.ui.widgets.status_table import StatusTable
@@ -132,9 +133,11 @@ class GitopsApp(App[None]):
         self.loop = ReconcileLoop(
             backend, settings.interval, self, automation=self.automation, clock=self.clock
         )
+        self.switching = PromptSwitching()  # the reconcile's threads give the lock back to keys sooner
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.switching.start()
         self._apply_keymap()
         self.push_screen(AppsScreen())
         self.load_header()
@@ -151,6 +154,7 @@ class GitopsApp(App[None]):
 
     def on_unmount(self) -> None:
         self.loop.stop()
+        self.switching.stop()
 
     def _apply_keymap(self) -> None:
         groups = self.binding_groups()
