@@ -106,11 +106,18 @@ class DryRunCache:
         *,
         manager: str,
         noop_checks: NoopChecks | None = None,
+        object_keys: Sequence[ResourceKey] | None = None,
     ) -> list[Obj | ClusterError]:
         """For each (desired, live or None): the SSA dry-run result (force, as a sync would apply), or the
         error the server gave. Cache hits send nothing; the misses go out concurrently in one batch.
-        `noop_checks` runs apply_is_noop over the misses (the orchestration sends many to worker processes)."""
-        keys = [(ResourceKey.of(d), _live_rv(live), desired_hash(d), manager) for d, live in pairs]
+        `noop_checks` runs apply_is_noop over the misses (the orchestration sends many to worker processes).
+        `object_keys`: the desired objects' ResourceKeys, when the caller has them already."""
+        if object_keys is None:
+            object_keys = [ResourceKey.of(d) for d, _ in pairs]
+        keys = [
+            (k, _live_rv(live), desired_hash(d), manager)
+            for k, (d, live) in zip(object_keys, pairs, strict=True)
+        ]
         results: list[Obj | ClusterError | None] = [None] * len(pairs)
         todo: dict[CacheKey, list[int]] = {}
         with self._lock:

@@ -41,6 +41,7 @@ class Prepared:
 
     rendered: RenderedApp
     desired: list[Obj] = field(default_factory=list)
+    keys: list[ResourceKey] = field(default_factory=list)  # desired's, in its order: made once a round
     kinds: set[tuple[str, str, str]] = field(default_factory=set)  # (apiVersion, kind, namespace) to list
     errors: list[str] = field(default_factory=list)
     hooks: list[Obj] = field(default_factory=list)  # hooks, Skip and ignored hook objects: not compared
@@ -70,6 +71,7 @@ def prepare(client: ClusterClient, rendered: RenderedApp) -> Prepared:
                 prepared.kinds.add((api_version, kind, namespace))
             continue
         prepared.desired.append(inject_marker(obj, app))
+        prepared.keys.append(ResourceKey.of(obj))
         prepared.kinds.add((api_version, kind, namespace))
     return prepared
 
@@ -80,13 +82,13 @@ def app_inputs(
     snapshot: LiveSnapshot,
     predicted: dict[ResourceKey, Obj],
     failures: dict[ResourceKey, DryRunFailure],
-    tracked: dict[str, list[Obj]],
+    tracked: dict[str, list[tuple[ResourceKey, Obj]]],
     server_side: bool,
     settings: Settings,
 ) -> AppInputs:
     """What the engine compares for one app: its desired objects, their live and predicted states, the
     tracked extras, and why any could not be read or dry-run."""
-    keys = {ResourceKey.of(o) for o in p.desired}
+    keys = set(p.keys)
     list_failures: dict[ResourceKey, str] = {}
     unserved: dict[ResourceKey, str] = {}
     for key in keys:
@@ -97,17 +99,10 @@ def app_inputs(
             list_failures[key] = failure.message
     hook_keys = {ResourceKey.of(o) for o in p.hooks}
     in_git = keys | hook_keys
-    extras = [
-        live
-        for live in tracked.get(tracking_name(app), ())
-        if ResourceKey.of(live) not in in_git and not is_owned(live) and tracked_by(live, app)
-    ]
+    claimed = [live for key, live in tracked.get(tracking_name(app), ()) if key not in in_git]
+    extras = [live for live in claimed if not is_owned(live) and tracked_by(live, app)]
     live_hooks = [snapshot.objects[k] for k in hook_keys if k in snapshot.objects]
-    live_hooks += [
-        live
-        for live in tracked.get(tracking_name(app), ())
-        if ResourceKey.of(live) not in in_git and is_hook_like(live) and hook_tracked_by(live, app)
-    ]
+    live_hooks += [live for live in claimed if is_hook_like(live) and hook_tracked_by(live, app)]
     return AppInputs(
         app=app,
         desired=p.desired,
@@ -191,10 +186,11 @@ def scoped(obj: Obj, res: ApiResource | None, default_namespace: str) -> Obj:
     return {**obj, "metadata": meta}
 
 
-def index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
-    """Live objects by the app name their tracking marker claims (any method; verified per app later)."""
-    index: dict[str, list[Obj]] = defaultdict(list)
-    for obj in objects:
+def index_tracked(objects: Iterable[tuple[ResourceKey, Obj]]) -> dict[str, list[tuple[ResourceKey, Obj]]]:
+    """Live objects (with their keys) by the app name their tracking marker claims (any method; verified
+    per app later)."""
+    index: dict[str, list[tuple[ResourceKey, Obj]]] = defaultdict(list)
+    for key, obj in objects:
         meta = obj.get("metadata") or {}
         names = set()
         annotation = (meta.get("annotations") or {}).get(ANNOTATION)
@@ -205,7 +201,7 @@ def index_tracked(objects: Iterable[Obj]) -> dict[str, list[Obj]]:
             if labels.get(label):
                 names.add(labels[label])
         for name in names:
-            index[name].append(obj)
+            index[name].append((key, obj))
     return index
 
 
@@ -225,6 +221,6 @@ def unrendered_kinds(client: ClusterClient, prepared: Iterable[Prepared]) -> set
     return kinds
 
 
-def tracked_live(app: AppSpec, tracked: dict[str, list[Obj]]) -> list[Obj]:
+def tracked_live(app: AppSpec, tracked: dict[str, list[tuple[ResourceKey, Obj]]]) -> list[Obj]:
     """The live objects carrying the app's tracking marker, other than those another object owns."""
-    return [o for o in tracked.get(tracking_name(app), ()) if tracked_by(o, app) and not is_owned(o)]
+    return [o for _, o in tracked.get(tracking_name(app), ()) if tracked_by(o, app) and not is_owned(o)]

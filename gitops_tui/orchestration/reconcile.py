@@ -316,7 +316,7 @@ class Workspace:
             ]
         server_side = self.settings.diff_mode != "client"
         predicted, failures = self._predict(client, context, prepared, snapshot) if server_side else ({}, {})
-        tracked = index_tracked(snapshot.objects.values())
+        tracked = index_tracked(snapshot.objects.items())
         comparable = [p for p in prepared if not (p.rendered.error or p.errors)]
         inputs = [
             app_inputs(p.rendered.app, p, snapshot, predicted, failures, tracked, server_side, self.settings)
@@ -336,7 +336,7 @@ class Workspace:
                     live = tracked_live(app, tracked)
                     status = live_only_app(app, error, live, revision=revision, context=label, now=now)
                     statuses.append(status)
-                    self._remember(app, (), snapshot, {}, status.resources)
+                    self._remember(app, {}, snapshot, {}, status.resources)
                     self._secret_values[app.id] = app.helm_release.secret_values if app.helm_release else ()
                     continue
                 statuses.append(failed_app(app, error, revision=revision, context=label, now=now))
@@ -353,7 +353,9 @@ class Workspace:
                 note = f"could not list {kinds}: leftovers of them, if any, are not shown this time"
                 status = replace(status, notes=(*status.notes, note))
             statuses.append(status)
-            self._remember(app, p.desired, snapshot, predicted, status.resources)
+            self._remember(
+                app, dict(zip(p.keys, p.desired, strict=True)), snapshot, predicted, status.resources
+            )
             self._secret_values[app.id] = p.rendered.secret_values
             inventory.update(app.id, has | unread)
         return statuses
@@ -366,20 +368,23 @@ class Workspace:
         snapshot: LiveSnapshot,
     ) -> tuple[dict[ResourceKey, Obj], dict[ResourceKey, DryRunFailure]]:
         pairs: list[tuple[Obj, Obj | None]] = []
+        keys: list[ResourceKey] = []
         for p in prepared:
             if p.rendered.error or p.errors or "ServerSideDiff=false" in p.rendered.app.compare_options:
                 continue  # compared client-side: a dry run would be sent for nothing
-            for obj in p.desired:
-                live = snapshot.objects.get(ResourceKey.of(obj))
+            for key, obj in zip(p.keys, p.desired, strict=True):
+                live = snapshot.objects.get(key)
                 if live is not None and not is_sops_encrypted(obj):  # compared by key names only
                     pairs.append((obj, live))
+                    keys.append(key)
         cache = self.contexts.dry_run_cache(context, client)
         checks = self.offload.noop_checks if self.offload is not None else None
-        results = cache.predict(client, pairs, manager=self.settings.field_manager, noop_checks=checks)
+        results = cache.predict(
+            client, pairs, manager=self.settings.field_manager, noop_checks=checks, object_keys=keys
+        )
         predicted: dict[ResourceKey, Obj] = {}
         failures: dict[ResourceKey, DryRunFailure] = {}
-        for (obj, _live), result in zip(pairs, results, strict=True):
-            key = ResourceKey.of(obj)
+        for key, result in zip(keys, results, strict=True):
             if isinstance(result, ClusterError):
                 failures[key] = DryRunFailure(result.status, result.message)
             else:
@@ -389,12 +394,11 @@ class Workspace:
     def _remember(
         self,
         app: AppSpec,
-        desired: Sequence[Obj],
+        by_key: dict[ResourceKey, Obj],
         snapshot: LiveSnapshot,
         predicted: dict[ResourceKey, Obj],
         resources: Sequence[ResourceStatus],
     ) -> None:
-        by_key = {ResourceKey.of(o): o for o in desired}
         for res in resources:
             self._details[(app.id, res.key)] = (
                 by_key.get(res.key),
