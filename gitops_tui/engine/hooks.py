@@ -119,8 +119,18 @@ def _ignored_note(obj: Obj) -> str:
     return f"{HELM_HOOK}: {notes.get(HELM_HOOK, '')} is {what}: ignored, as Argo CD does"
 
 
+def _names_a_hook(obj: Obj) -> bool:
+    """Whether either hook annotation is there at all: without one, an object is a plain resource (most
+    are, and a reconcile asks of every object)."""
+    meta = obj.get("metadata")
+    raw = meta.get("annotations") if isinstance(meta, dict) else None
+    return isinstance(raw, dict) and (HOOK in raw or HELM_HOOK in raw)
+
+
 def classify(obj: Obj) -> Hook | None:
     """What the hook annotations make of an object; None for a plain resource."""
+    if not _names_a_hook(obj):
+        return None
     types = engine_types(obj)
     sync_phases = tuple(p for p in SYNC_PHASES if p in types)
     deleting = _delete_phases(obj)

@@ -399,8 +399,9 @@ class Workspace:
         predicted: dict[ResourceKey, Obj],
         resources: Sequence[ResourceStatus],
     ) -> None:
+        app_id = app.id
         for res in resources:
-            self._details[(app.id, res.key)] = (
+            self._details[(app_id, res.key)] = (
                 by_key.get(res.key),
                 snapshot.objects.get(res.key),
                 predicted.get(res.key),

@@ -82,6 +82,20 @@ def test_plain_resources_are_not_hooks(annotations: dict[str, str] | None) -> No
     assert classify(obj("ConfigMap", annotations=annotations)) is None
 
 
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"kind": "ConfigMap"},
+        {"kind": "ConfigMap", "metadata": None},
+        {"kind": "ConfigMap", "metadata": "x"},
+        {"kind": "ConfigMap", "metadata": {"annotations": None}},
+        {"kind": "ConfigMap", "metadata": {"annotations": [ARGO, HELM]}},  # a list names no annotation
+    ],
+)
+def test_odd_metadata_is_a_plain_resource(odd: dict[str, Any]) -> None:
+    assert classify(odd) is None
+
+
 def test_ignored_hooks_say_why() -> None:
     helm_test = classify(obj(annotations={HELM: "test"}))
     assert helm_test is not None and "Helm test hook" in helm_test.note and "ignored" in helm_test.note
