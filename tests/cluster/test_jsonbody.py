@@ -98,3 +98,37 @@ def test_bytes_that_are_not_utf8_get_json_loads_answer(everything_is_big) -> Non
         jsonbody.loads(body)
     utf16 = json.dumps(page(3)).encode("utf-16")
     assert jsonbody.loads(utf16) == json.loads(utf16)
+
+
+def test_big_bodies_are_decoded_one_at_a_time(everything_is_big, monkeypatch) -> None:
+    """The LISTs of a reconcile arrive together: their decoding takes turns, each thread that would decode
+    at once being one more the event loop waits behind for the lock."""
+    import threading
+    import time
+
+    inside, most = 0, 0
+    count = threading.Lock()
+    real = jsonbody._object
+
+    def slow(text: str):  # type: ignore[no-untyped-def]
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.02)  # long enough for the other threads to arrive
+        try:
+            return real(text)
+        finally:
+            with count:
+                inside -= 1
+
+    monkeypatch.setattr(jsonbody, "_object", slow)
+    body = json.dumps(page(50)).encode()
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(jsonbody.loads(body))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [json.loads(body)] * 4
+    assert most == 1
