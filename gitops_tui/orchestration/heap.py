@@ -16,16 +16,27 @@ one. Measured with bench/bench_ui.py (key latency during 4,000-object reconciles
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections.abc import Callable
+
+from gitops_tui.shared_setting import SharedSetting
 
 FULL_EVERY = 600.0  # seconds between full collections while a loop runs
 _NEVER = 1 << 30  # a full-collection threshold no loop reaches
 
-_lock = threading.Lock()
-_holders = 0
-_saved: tuple[int, int, int] | None = None
+
+def _no_automatic_full() -> tuple[int, int, int]:
+    saved = gc.get_threshold()
+    gc.set_threshold(saved[0], saved[1], _NEVER)
+    return saved
+
+
+def _restore(saved: tuple[int, int, int]) -> None:
+    gc.unfreeze()
+    gc.set_threshold(*saved)
+
+
+_COLLECTOR = SharedSetting(_no_automatic_full, _restore)
 
 
 class HeapPolicy:
@@ -40,16 +51,10 @@ class HeapPolicy:
         self.full_collections = 0
 
     def start(self) -> None:
-        global _holders, _saved
-        with _lock:
-            if self._started:
-                return
-            self._started = True
-            if _holders == 0:
-                _saved = gc.get_threshold()
-                gen0, gen1, _ = _saved
-                gc.set_threshold(gen0, gen1, _NEVER)
-            _holders += 1
+        if self._started:
+            return
+        self._started = True
+        _COLLECTOR.hold()
         self._last_full = self.clock()
 
     def after_reconcile(self) -> None:
@@ -67,14 +72,7 @@ class HeapPolicy:
         gc.freeze()
 
     def stop(self) -> None:
-        global _holders, _saved
-        with _lock:
-            if not self._started:
-                return
-            self._started = False
-            _holders -= 1
-            if _holders == 0:
-                gc.unfreeze()
-                if _saved is not None:
-                    gc.set_threshold(*_saved)
-                _saved = None
+        if not self._started:
+            return
+        self._started = False
+        _COLLECTOR.release()

@@ -16,41 +16,33 @@ long as before (1.7-1.8 s each): the extra switches cost nothing measurable.
 from __future__ import annotations
 
 import sys
-import threading
+
+from gitops_tui.shared_setting import SharedSetting
 
 INTERVAL = 0.001  # seconds
 
-_lock = threading.Lock()
-_holders = 0
-_saved: float | None = None
+
+def _shorten(interval: float) -> float:
+    saved = sys.getswitchinterval()
+    sys.setswitchinterval(min(saved, interval))
+    return saved
 
 
 class PromptSwitching:
     """One app's hold on the process's switch interval: the first `start` shortens it, the last `stop`
     gives back what it was (tests run several apps in one process). Never lengthens it."""
 
-    def __init__(self, interval: float = INTERVAL) -> None:
-        self.interval = interval
+    _shared = SharedSetting(lambda: _shorten(INTERVAL), sys.setswitchinterval)
+
+    def __init__(self) -> None:
         self._started = False
 
     def start(self) -> None:
-        global _holders, _saved
-        with _lock:
-            if self._started:
-                return
+        if not self._started:
             self._started = True
-            if _holders == 0:
-                _saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(_saved, self.interval))
-            _holders += 1
+            self._shared.hold()
 
     def stop(self) -> None:
-        global _holders, _saved
-        with _lock:
-            if not self._started:
-                return
+        if self._started:
             self._started = False
-            _holders -= 1
-            if _holders == 0 and _saved is not None:
-                sys.setswitchinterval(_saved)
-                _saved = None
+            self._shared.release()
