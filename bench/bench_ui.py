@@ -7,8 +7,8 @@
 
     python3 bench/bench_ui.py [--runs 5] [--apps 200] [--resources 20]
 
-Everything runs against the sandbox API server in this process (the measured TUI of part 1 is a child
-process talking to it over loopback).
+Parts 1 and 2 run the sandbox API server in this process (the measured TUI of part 1 is a child process
+talking to it over loopback); part 3 runs it in a process of its own, as a user's cluster is.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import cast
 from gitops_tui.cluster.client import ClusterClient
 from gitops_tui.cluster.errors import ClusterError
 from gitops_tui.engine.managedfields import noops
+from gitops_tui.giveway import given_way
 from gitops_tui.model import Obj, ResourceKey
 
 CacheKey = tuple[ResourceKey, str, str, str]  # (object, live resourceVersion, desired sha256, manager)
@@ -116,7 +117,7 @@ class DryRunCache:
             object_keys = [ResourceKey.of(d) for d, _ in pairs]
         keys = [
             (k, _live_rv(live), desired_hash(d), manager)
-            for k, (d, live) in zip(object_keys, pairs, strict=True)
+            for k, (d, live) in given_way(zip(object_keys, pairs, strict=True), every=16)
         ]
         results: list[Obj | ClusterError | None] = [None] * len(pairs)
         todo: dict[CacheKey, list[int]] = {}

@@ -19,6 +19,8 @@ import threading
 from json.decoder import scanstring  # type: ignore[attr-defined]  # json's own, not in the stubs
 from typing import Any
 
+from gitops_tui.giveway import give_way
+
 BIG = 256 * 1024  # bytes from which a body is decoded piecewise (a page of about 80 Deployments)
 
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner json.loads uses
@@ -84,6 +86,7 @@ def _array(text: str, at: int) -> tuple[list[Any], int]:
     while True:
         item, at = _scan(text, at)  # one element: the lock may pass to another thread between two
         items.append(item)
+        give_way()  # and waits for a key's frame
         at = _skip(text, at)
         if text[at] == "]":
             return items, at + 1

@@ -31,6 +31,7 @@ from dataclasses import replace
 from multiprocessing import resource_tracker
 from typing import Any, TypeVar
 
+from gitops_tui import giveway
 from gitops_tui.engine.compare import AppInputs, compare_app
 from gitops_tui.engine.managedfields import noops
 from gitops_tui.model import AppStatus, Obj, ResourceKey
@@ -56,6 +57,7 @@ class _Plain:
         self.data = data
 
     def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        giveway.give_way()  # the queue's feeder thread, here: a key's frame first (gitops_tui/giveway.py)
         try:
             return marshal.loads, (marshal.dumps(self.data),)
         except ValueError:
@@ -64,6 +66,35 @@ class _Plain:
 
 def _itself(data: Any) -> Any:
     return data
+
+
+class _GiveWay:
+    """Unpickled as a call to `give_way`: put before an answer, the thread that unpickles the workers'
+    answers in this process waits for a key's frame before it reads the answer."""
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return giveway.give_way, ()
+
+
+class _Answer:
+    """A worker's answer, read in this process after a `_GiveWay`."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return _second, (_GiveWay(), self.value)
+
+
+def _second(_first: Any, second: Any) -> Any:
+    return second
+
+
+def _answered(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a worker, sent back as an `_Answer`: what arrives here is fn(*args) itself."""
+    return _Answer(fn(*args))
 
 
 KeyTuple = tuple[str, str, str, str]
@@ -152,7 +183,7 @@ class Offload:
         what fn(*call) does, quicker to send); here, should a worker die (killed, out of memory)."""
         pool = self._get_pool()
         try:
-            futures: list[Future[R]] = [pool.submit(*sent(call)) for call in calls]
+            futures: list[Future[R]] = [pool.submit(_answered, *sent(call)) for call in calls]
             results = [f.result() for f in futures]
         except BrokenProcessPool:  # this round here, a new pool for the next
             self._drop(pool)

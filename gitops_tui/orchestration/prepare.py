@@ -32,6 +32,7 @@ from gitops_tui.cluster.tracking import (
 from gitops_tui.config import Settings
 from gitops_tui.engine.compare import AppInputs, DryRunFailure
 from gitops_tui.engine.hooks import is_hook_like
+from gitops_tui.giveway import given_way
 from gitops_tui.model import HELM_RELEASE, AppSpec, IgnoreRule, Obj, RenderedApp, ResourceKey
 
 
@@ -190,7 +191,7 @@ def index_tracked(objects: Iterable[tuple[ResourceKey, Obj]]) -> dict[str, list[
     """Live objects (with their keys) by the app name their tracking marker claims (any method; verified
     per app later)."""
     index: dict[str, list[tuple[ResourceKey, Obj]]] = defaultdict(list)
-    for key, obj in objects:
+    for key, obj in given_way(objects, every=256):
         meta = obj.get("metadata") or {}
         names = set()
         annotation = (meta.get("annotations") or {}).get(ANNOTATION)

@@ -26,6 +26,7 @@ from gitops_tui.engine.keyorder import canonical
 from gitops_tui.engine.liveonly import live_only_app
 from gitops_tui.engine.normalize import strip_noise, without_empty
 from gitops_tui.engine.secrets import mask_pair, mask_values
+from gitops_tui.giveway import given_way
 from gitops_tui.model import (
     HELM_RELEASE,
     AppSpec,
@@ -292,7 +293,7 @@ class Workspace:
             return [
                 failed_app(i.app, client.message, revision=revision, context=label, now=now) for i in items
             ]
-        prepared = [prepare(client, item) for item in items]
+        prepared = [prepare(client, item) for item in given_way(items)]
         wanted = {triple for p in prepared for triple in p.kinds}
         inventory = self.contexts.inventory(context, client)
         # Kinds an app had before but no longer has in Git: their leftovers must still be found (prune).
@@ -320,7 +321,7 @@ class Workspace:
         comparable = [p for p in prepared if not (p.rendered.error or p.errors)]
         inputs = [
             app_inputs(p.rendered.app, p, snapshot, predicted, failures, tracked, server_side, self.settings)
-            for p in comparable
+            for p in given_way(comparable)
         ]
         if self.offload is not None:
             compared = self.offload.compare_apps(inputs, revision=revision, context=label, now=now)
@@ -328,7 +329,7 @@ class Workspace:
             compared = [compare_app(i, revision=revision, context=label, now=now) for i in inputs]
         by_app = {p.rendered.app.id: s for p, s in zip(comparable, compared, strict=True)}
         statuses = []
-        for p in prepared:
+        for p in given_way(prepared):
             app = p.rendered.app
             if p.rendered.error or p.errors:
                 error = p.rendered.error or "; ".join(p.errors)
@@ -369,7 +370,7 @@ class Workspace:
     ) -> tuple[dict[ResourceKey, Obj], dict[ResourceKey, DryRunFailure]]:
         pairs: list[tuple[Obj, Obj | None]] = []
         keys: list[ResourceKey] = []
-        for p in prepared:
+        for p in given_way(prepared):
             if p.rendered.error or p.errors or "ServerSideDiff=false" in p.rendered.app.compare_options:
                 continue  # compared client-side: a dry run would be sent for nothing
             for key, obj in zip(p.keys, p.desired, strict=True):

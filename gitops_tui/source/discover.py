@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gitops_tui.giveway import give_way
 from gitops_tui.model import AppOrigin, AppSpec, TrackingMethod
 from gitops_tui.source.argo import Parsed, is_application, parse_application
 from gitops_tui.source.argo_sources import SourceContext
@@ -154,6 +155,7 @@ def _scan(root: Path, tracking: TrackingMethod, context: SourceContext) -> _Scan
             scan.kustomize_dirs.append(rel_dir)
         for name in filenames:
             if name.endswith(MANIFEST_SUFFIXES):
+                give_way()
                 _scan_file(root, dirpath / name, tracking, scan, context)
     return scan
 

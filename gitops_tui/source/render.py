@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gitops_tui import __version__
+from gitops_tui.giveway import give_way
 from gitops_tui.model import (
     AppOrigin,
     AppSource,
@@ -257,17 +258,24 @@ def render_apps(
     """
     external = [i for i, app in enumerate(apps) if _external(app) and not app.error]
     if len(external) <= 1 or max_workers <= 1:
-        return [render_app(root, app, cache_dir, lookup) for app in apps]
+        return [_render_given_way(root, app, cache_dir, lookup) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)
     futures = daemon_map(
-        lambda i: render_app(root, apps[i], cache_dir, lookup),
+        lambda i: _render_given_way(root, apps[i], cache_dir, lookup),
         external,
         max_workers=min(max_workers, len(external)),
         name="render",
     )
     for i, app in enumerate(apps):
         if i not in external:
-            results[i] = render_app(root, app, cache_dir, lookup)
+            results[i] = _render_given_way(root, app, cache_dir, lookup)
     for i, future in zip(external, futures, strict=True):
         results[i] = future.result()
     return [r for r in results if r is not None]
+
+
+def _render_given_way(
+    root: Path, app: AppSpec, cache_dir: Path | None, lookup: FluxValuesLookup | None
+) -> RenderedApp:
+    give_way()  # a key's frame first (gitops_tui/giveway.py)
+    return render_app(root, app, cache_dir, lookup)

@@ -11,12 +11,14 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
+from gitops_tui import giveway
 from gitops_tui.config import Settings
 from gitops_tui.model import GitopsError, HealthStatus, SyncStatus
 from gitops_tui.ui.backend import Backend
@@ -155,6 +157,7 @@ class GitopsApp(App[None]):
     def on_unmount(self) -> None:
         self.loop.stop()
         self.switching.stop()
+        giveway.frame_drawn()  # no key of this app is waited for any more
 
     def _apply_keymap(self) -> None:
         groups = self.binding_groups()
@@ -185,10 +188,17 @@ class GitopsApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self._screen_stack:
+            giveway.key_pressed()  # the background threads wait for this key's frame (giveway.py)
             screen = self.screen
             if isinstance(screen, PromptFrames):
                 screen.hurry_frame()  # the frame this key asks for comes at once (ui/frames.py)
         await super().on_event(event)
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        # Textual's one way to the terminal (pinned): the frame a key waited for is out once it is
+        super()._display(screen, renderable)
+        if renderable is not None:
+            giveway.frame_drawn()
 
     # -- the reconcile loop's messages ---------------------------------------------------------------------
     @on(ReconcileLoop.Started)
