@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets.data_table import ColumnKey
 
-from gitops_tui.ui.widgets.status_table import Column, StatusTable, TableRow
+from gitops_tui.ui.widgets.status_table import ROWS_PER_FRAME, Column, StatusTable, TableRow
 
 
 class TableApp(App[None]):
@@ -76,7 +76,7 @@ async def test_changed_cells_redraw_their_rows_and_only_those() -> None:
 
 async def test_many_changed_rows_are_all_redrawn_a_few_per_frame() -> None:
     """A reconcile that changes every visible row redraws them over a few frames (a key pressed meanwhile
-    waits for a dozen rows, not all), and then every row on screen shows its new value."""
+    waits for a few rows, not all), and then every row on screen shows its new value."""
     app = TableApp()
     async with app.run_test(size=(60, 40)) as pilot:
         table = app.query_one(StatusTable)
@@ -92,7 +92,7 @@ async def test_many_changed_rows_are_all_redrawn_a_few_per_frame() -> None:
         StatusTable.refresh_row = counting  # type: ignore[method-assign]
         try:
             table.set_rows(rows(["new"] * 100))
-            assert len(drawn) == 12  # this frame's share
+            assert len(drawn) == ROWS_PER_FRAME  # this frame's share
             for _ in range(10):
                 await pilot.pause()
         finally:

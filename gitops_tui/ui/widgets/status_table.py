@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from rich.cells import cell_len
@@ -20,7 +21,10 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 MARK_COLUMN = "_mark"
-_ROWS_PER_FRAME = 12  # changed rows redrawn in one frame; the rest in the next ones
+# Changed rows redrawn in one frame; the rest in the next ones. A row costs the UI's thread about a
+# millisecond while a reconcile runs, and a key pressed meanwhile waits for its frame's share: with 12,
+# its frame took up to 20 ms of the thread (bench/bench_ui.py, keys during 4,000-object reconciles).
+ROWS_PER_FRAME = 6
 
 
 @dataclass(frozen=True)
@@ -239,7 +243,7 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
         _discard(self._row_render_cache, lambda key: key[0] in rows)
         self._line_cache.clear()
         # Every changed row now draws fresh, whenever it is drawn; the visible ones are asked for a few per
-        # frame, so that a key pressed as a reconcile lands waits for a dozen rows, not the whole screen
+        # frame, so that a key pressed as a reconcile lands waits for a few rows, not the whole screen
         # (46 rows at once: 14 ms idle, 40 ms with a reconcile running)
         first = not self._to_redraw
         self._to_redraw.update(rows)
@@ -248,17 +252,24 @@ class StatusTable(DataTable[Text | str], inherit_bindings=False):
 
     def _redraw_some(self) -> None:
         window = self.window_region
+        # Each row's top, added up once: DataTable's _get_row_region adds up the rows above on every call,
+        # 200 x 200 heights for a reconcile that changed every row (5 ms of the UI's thread)
+        tops = [0, *accumulate(row.height for row in self.ordered_rows)]
+        header = self.header_height if self.show_header else 0
         visible: list[tuple[int, RowKey]] = []
         for row in self._to_redraw:
             index = self._row_locations.get(row)
-            if index is not None and window.overlaps(self._get_row_region(index)):
+            if index is None or index + 1 >= len(tops):
+                continue
+            top, bottom = tops[index] + header, tops[index + 1] + header
+            if top < bottom and top < window.bottom and bottom > window.y:
                 visible.append((index, row))
         self._to_redraw.clear()
         visible.sort()
-        for index, _row in visible[:_ROWS_PER_FRAME]:
+        for index, _row in visible[:ROWS_PER_FRAME]:
             self.refresh_row(index)
-        if len(visible) > _ROWS_PER_FRAME:
-            self._to_redraw.update(row for _index, row in visible[_ROWS_PER_FRAME:])
+        if len(visible) > ROWS_PER_FRAME:
+            self._to_redraw.update(row for _index, row in visible[ROWS_PER_FRAME:])
             self.call_after_refresh(self._redraw_some)
 
     def _update_labels(self) -> None:
