@@ -13,6 +13,11 @@ so a key whose frame never comes (or a long screen change) holds nothing back fo
 put in the loops of the work that runs beside the UI (one pass costs a global lookup while no key is
 waiting); the thread that pressed never waits for itself, and in a process without an app (the CLI, the
 compare's workers) nothing is ever pressed.
+
+Measured with `bench/bench_ui.py --only keys --runs 10` (keys during back-to-back 4,000-object hard
+refreshes), 16 alternated runs each, together with six changed table rows a frame instead of twelve
+(ui/widgets/status_table.py): keys over 30 ms, 11 of 6,601 before and 2 of 6,849 after; each run's slowest
+key, 12-52 ms before and 11-40 ms after. The reconciles took as long as before (1.0-1.8 s).
 """
 
 from __future__ import annotations
