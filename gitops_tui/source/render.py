@@ -183,6 +183,7 @@ def render_app(
     """Render one app; never raises. With `cache_dir`, Kustomize and Helm output is also kept on disk.
     `lookup`: where a Flux Kustomization's `substituteFrom` objects that Git does not hold are read (the
     cluster); without it, such an object is that app's error unless optional."""
+    give_way()  # a key's frame first (gitops_tui/giveway.py)
     if app.error:  # found at discovery (a duplicate name, an unusable Application)
         return RenderedApp(app=app, notes=app.notes, error=app.error)
     root = Path(root).absolute()
@@ -258,24 +259,17 @@ def render_apps(
     """
     external = [i for i, app in enumerate(apps) if _external(app) and not app.error]
     if len(external) <= 1 or max_workers <= 1:
-        return [_render_given_way(root, app, cache_dir, lookup) for app in apps]
+        return [render_app(root, app, cache_dir, lookup) for app in apps]
     results: list[RenderedApp | None] = [None] * len(apps)
     futures = daemon_map(
-        lambda i: _render_given_way(root, apps[i], cache_dir, lookup),
+        lambda i: render_app(root, apps[i], cache_dir, lookup),
         external,
         max_workers=min(max_workers, len(external)),
         name="render",
     )
     for i, app in enumerate(apps):
         if i not in external:
-            results[i] = _render_given_way(root, app, cache_dir, lookup)
+            results[i] = render_app(root, app, cache_dir, lookup)
     for i, future in zip(external, futures, strict=True):
         results[i] = future.result()
     return [r for r in results if r is not None]
-
-
-def _render_given_way(
-    root: Path, app: AppSpec, cache_dir: Path | None, lookup: FluxValuesLookup | None
-) -> RenderedApp:
-    give_way()  # a key's frame first (gitops_tui/giveway.py)
-    return render_app(root, app, cache_dir, lookup)
